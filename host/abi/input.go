@@ -1,0 +1,137 @@
+package abi
+
+import "encoding/json"
+
+// Context is the request context every V2 input carries: the client's
+// JSON-RPC id (a number or a string) and the request's _meta as received,
+// including progressToken.
+type Context struct {
+	ID   any            `json:"id"`
+	Meta map[string]any `json:"_meta"`
+}
+
+func (c Context) withMeta() Context {
+	if c.ID == nil {
+		// Guests built from typed templates (Rust serde, Go structs) treat
+		// id as a string; null would fail to decode there.
+		c.ID = "toolhost"
+	}
+	if c.Meta == nil {
+		c.Meta = map[string]any{}
+	}
+	return c
+}
+
+// ListInput is the input of list_tools, list_prompts, list_resources and
+// list_resource_templates.
+func ListInput(c Context) []byte {
+	return mustJSON(struct {
+		Context Context `json:"context"`
+	}{c.withMeta()})
+}
+
+// CallToolInput is the V2 call_tool input. Missing arguments are sent as {}
+// (the reference host omits the key; guests handle {} everywhere).
+func CallToolInput(c Context, name string, arguments json.RawMessage) []byte {
+	return mustJSON(struct {
+		Request struct {
+			Name      string          `json:"name"`
+			Arguments json.RawMessage `json:"arguments"`
+		} `json:"request"`
+		Context Context `json:"context"`
+	}{Request: struct {
+		Name      string          `json:"name"`
+		Arguments json.RawMessage `json:"arguments"`
+	}{name, orEmptyObject(arguments)}, Context: c.withMeta()})
+}
+
+// V1CallInput is the V1 call input: {"params":{"name","arguments"}}.
+func V1CallInput(name string, arguments json.RawMessage) []byte {
+	type params struct {
+		Name      string          `json:"name"`
+		Arguments json.RawMessage `json:"arguments"`
+	}
+	return mustJSON(struct {
+		Params params `json:"params"`
+	}{params{name, orEmptyObject(arguments)}})
+}
+
+// GetPromptInput is the V2 get_prompt input.
+func GetPromptInput(c Context, name string, arguments map[string]string) []byte {
+	if arguments == nil {
+		arguments = map[string]string{}
+	}
+	type request struct {
+		Name      string            `json:"name"`
+		Arguments map[string]string `json:"arguments"`
+	}
+	return mustJSON(struct {
+		Request request `json:"request"`
+		Context Context `json:"context"`
+	}{request{name, arguments}, c.withMeta()})
+}
+
+// ReadResourceInput is the V2 read_resource input; uri is plugin-local.
+func ReadResourceInput(c Context, uri string) []byte {
+	type request struct {
+		URI string `json:"uri"`
+	}
+	return mustJSON(struct {
+		Request request `json:"request"`
+		Context Context `json:"context"`
+	}{request{uri}, c.withMeta()})
+}
+
+// CompletionRef names what is being completed, with the MCP "ref/" prefix
+// already stripped from Type ("prompt" or "resource") and a plugin-local
+// Name or URI.
+type CompletionRef struct {
+	Type string `json:"type"`
+	Name string `json:"name,omitempty"`
+	URI  string `json:"uri,omitempty"`
+}
+
+// CompleteInput is the V2 complete input.
+func CompleteInput(c Context, ref CompletionRef, argName, argValue string, contextArgs map[string]string) []byte {
+	type argument struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	}
+	type reqContext struct {
+		Arguments map[string]string `json:"arguments"`
+	}
+	type request struct {
+		Ref      CompletionRef `json:"ref"`
+		Argument argument      `json:"argument"`
+		Context  *reqContext   `json:"context,omitempty"`
+	}
+	r := request{Ref: ref, Argument: argument{argName, argValue}}
+	if len(contextArgs) > 0 {
+		r.Context = &reqContext{contextArgs}
+	}
+	return mustJSON(struct {
+		Request request `json:"request"`
+		Context Context `json:"context"`
+	}{r, c.withMeta()})
+}
+
+// RootsListChangedInput is the on_roots_list_changed notification input, in
+// the reference host's shape.
+func RootsListChangedInput() []byte { return []byte(`{"context":{"_meta":{}}}`) }
+
+func orEmptyObject(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 || string(raw) == "null" {
+		return json.RawMessage(`{}`)
+	}
+	return raw
+}
+
+// mustJSON marshals values built from this package's own types, which
+// cannot fail; a failure is a bug.
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("BUG: abi: marshal input: " + err.Error())
+	}
+	return b
+}
