@@ -1,0 +1,3 @@
+module sandboxfs/guest
+
+go 1.26
