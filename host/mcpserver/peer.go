@@ -1,0 +1,88 @@
+package mcpserver
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/toolhost/toolhost/host/abi"
+	"github.com/toolhost/toolhost/host/plugin"
+)
+
+// peer is the plugin.Peer of one MCP request: what a guest asks of the
+// client during that request goes to the request's own session and stream.
+type peer struct {
+	s      *Server
+	plugin *plugin.Plugin
+	token  mcp.ProgressToken // the request's progressToken, or nil
+}
+
+var _ plugin.Peer = (*peer)(nil)
+
+func (p *peer) Progress(ctx context.Context, progress float64, total *float64, message string) {
+	if p.token == nil {
+		return // the client did not ask for progress
+	}
+	params := map[string]any{"progressToken": p.token, "progress": progress}
+	if total != nil {
+		params["total"] = *total
+	}
+	if message != "" {
+		params["message"] = message
+	}
+	if err := p.s.mcp.SendNotificationToClient(ctx, string(mcp.MethodNotificationProgress), params); err != nil {
+		p.s.log.Debug("progress not delivered", "plugin", p.plugin.Name(), "error", err)
+	}
+}
+
+func (p *peer) Log(ctx context.Context, level, logger string, data json.RawMessage) {
+	n := mcp.NewLoggingMessageNotification(mcp.LoggingLevel(level), logger, data)
+	if err := p.s.mcp.SendLogMessageToClient(ctx, n); err != nil {
+		p.s.log.Debug("log message not delivered", "plugin", p.plugin.Name(), "error", err)
+	}
+}
+
+func (p *peer) Elicit(ctx context.Context, params json.RawMessage) (json.RawMessage, error) {
+	var ep mcp.ElicitationParams
+	if err := json.Unmarshal(params, &ep); err != nil {
+		return nil, fmt.Errorf("invalid elicitation request: %w", err)
+	}
+	res, err := p.s.mcp.RequestElicitation(ctx, mcp.ElicitationRequest{
+		Request: mcp.Request{Method: string(mcp.MethodElicitationCreate)},
+		Params:  ep,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("elicitation unavailable: %w", err)
+	}
+	return json.Marshal(res)
+}
+
+func (p *peer) CreateMessage(ctx context.Context, params json.RawMessage) (json.RawMessage, error) {
+	var cp mcp.CreateMessageParams
+	if err := json.Unmarshal(params, &cp); err != nil {
+		return nil, fmt.Errorf("invalid sampling request: %w", err)
+	}
+	res, err := p.s.mcp.RequestSampling(ctx, mcp.CreateMessageRequest{
+		Request:             mcp.Request{Method: string(mcp.MethodSamplingCreateMessage)},
+		CreateMessageParams: cp,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(res)
+}
+
+func (p *peer) ListRoots(ctx context.Context) (json.RawMessage, error) {
+	res, err := p.s.mcp.RequestRoots(ctx, mcp.ListRootsRequest{Request: mcp.Request{Method: string(mcp.MethodListRoots)}})
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(res)
+}
+
+func (p *peer) ResourceUpdated(_ context.Context, uri string) {
+	exposed, _ := abi.NamespaceURI(p.plugin.Prefix(), uri)
+	p.s.notifyResourceUpdated(exposed)
+}

@@ -1,0 +1,352 @@
+package plugin
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	extism "github.com/extism/go-sdk"
+
+	"github.com/toolhost/toolhost/host/sandbox/egress"
+)
+
+// Host-function namespaces.
+const (
+	// UserNamespace is hyper-mcp's namespace for the MCP host functions.
+	UserNamespace = "extism:host/user"
+	// KernelNamespace is the Extism kernel's namespace.
+	KernelNamespace = "extism:host/env"
+	// HTTPNamespace serves the kernel's http_request, http_status_code and
+	// http_headers with toolhost's egress guard. At load time a guest's
+	// imports of those three are renamed from KernelNamespace to this one
+	// (see RATIONALE.md, "Why rewrite the http_request import?").
+	HTTPNamespace = "toolhost:host/env"
+)
+
+// httpImports are the kernel functions served from HTTPNamespace.
+var httpImports = map[string]bool{"http_request": true, "http_status_code": true, "http_headers": true}
+
+// maxHostInput caps the JSON a guest may pass to a host function.
+const maxHostInput = 1 << 20
+
+var errNoClient = errors.New("no MCP client is connected to this call")
+
+// userFunctions are the nine hyper-mcp host functions plus the three of its
+// successor, which are deny-by-default here (plugin-abi.md §5). Each one
+// turns a failure into a value the guest can read rather than a trap: a
+// trap would kill the whole call for what is usually a missing client
+// capability.
+func (p *Plugin) userFunctions() []extism.HostFunction {
+	ptr := []extism.ValueType{extism.ValueTypePTR}
+	fn := func(name string, params, results []extism.ValueType, cb extism.HostFunctionStackCallback) extism.HostFunction {
+		f := extism.NewHostFunctionWithStack(name, cb, params, results)
+		f.SetNamespace(UserNamespace)
+		return f
+	}
+	return []extism.HostFunction{
+		fn("create_elicitation", ptr, ptr, p.hostElicit),
+		fn("create_message", ptr, ptr, p.hostCreateMessage),
+		fn("list_roots", nil, ptr, p.hostListRoots),
+		fn("notify_logging_message", ptr, nil, p.hostLog),
+		fn("notify_progress", ptr, nil, p.hostProgress),
+		fn("notify_tool_list_changed", nil, nil, p.hostChanged(ToolsChanged)),
+		fn("notify_prompt_list_changed", nil, nil, p.hostChanged(PromptsChanged)),
+		fn("notify_resource_list_changed", nil, nil, p.hostChanged(ResourcesChanged)),
+		fn("notify_resource_updated", ptr, nil, p.hostResourceUpdated),
+		fn("get_access_token", ptr, ptr, p.hostNull("get_access_token")),
+		fn("get_keyring_secret", ptr, ptr, p.hostNoValue("get_keyring_secret")),
+		fn("notify_url_elicitation_completed", ptr, nil, func(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
+			p.readInput(ctx, cp, stack[0], "notify_url_elicitation_completed")
+		}),
+	}
+}
+
+// UserFunctionNames lists the extism:host/user functions toolhost provides.
+func UserFunctionNames() []string {
+	names := []string{}
+	for _, f := range (&Plugin{}).userFunctions() {
+		names = append(names, f.Name)
+	}
+	return names
+}
+
+func (p *Plugin) httpFunctions() []extism.HostFunction {
+	ptr := extism.ValueTypePTR
+	fns := []extism.HostFunction{
+		extism.NewHostFunctionWithStack("http_request", p.hostHTTPRequest, []extism.ValueType{ptr, ptr}, []extism.ValueType{ptr}),
+		extism.NewHostFunctionWithStack("http_status_code", func(ctx context.Context, _ *extism.CurrentPlugin, stack []uint64) {
+			var code int32
+			if s := stateFrom(ctx); s != nil {
+				code = s.httpStatus
+			}
+			stack[0] = extism.EncodeI32(code)
+		}, nil, []extism.ValueType{extism.ValueTypeI32}),
+		extism.NewHostFunctionWithStack("http_headers", func(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
+			stack[0] = 0
+			if s := stateFrom(ctx); s != nil && s.httpHeaders != nil {
+				stack[0] = p.writeOutput(ctx, cp, s.httpHeaders, "http_headers")
+			}
+		}, nil, []extism.ValueType{ptr}),
+	}
+	for i := range fns {
+		fns[i].SetNamespace(HTTPNamespace)
+	}
+	return fns
+}
+
+// readInput reads a guest memory block holding a host function's input.
+// A bad offset or an oversized block yields nil and a log line: host
+// functions never trust guest pointers.
+func (p *Plugin) readInput(ctx context.Context, cp *extism.CurrentPlugin, off uint64, fn string) []byte {
+	if off == 0 {
+		return nil
+	}
+	n, err := cp.Length(off)
+	if err != nil || n == 0 {
+		p.log.Warn("guest passed an invalid memory block to a host function", "plugin", p.name, "function", fn, "offset", off)
+		return nil
+	}
+	if n > maxHostInput {
+		p.log.Warn("guest passed an oversized block to a host function", "plugin", p.name, "function", fn, "bytes", n, "max", maxHostInput)
+		return nil
+	}
+	b, err := cp.ReadBytes(off)
+	if err != nil {
+		p.log.Warn("guest passed an unreadable memory block to a host function", "plugin", p.name, "function", fn, "offset", off)
+		return nil
+	}
+	return b
+}
+
+// writeOutput copies b into a new kernel block for the guest to read and
+// free. A failure (the memory limit, say) is logged and yields 0, "no value".
+func (p *Plugin) writeOutput(_ context.Context, cp *extism.CurrentPlugin, b []byte, fn string) uint64 {
+	off, err := cp.WriteBytes(b)
+	if err != nil {
+		p.log.Warn("could not write a host function result into guest memory", "plugin", p.name, "function", fn, "error", err)
+		return 0
+	}
+	return off
+}
+
+func (p *Plugin) peer(ctx context.Context) (*callState, Peer) {
+	s := stateFrom(ctx)
+	if s == nil || s.req.Peer == nil {
+		return s, noPeer{}
+	}
+	return s, s.req.Peer
+}
+
+func (p *Plugin) hostElicit(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
+	in := p.readInput(ctx, cp, stack[0], "create_elicitation")
+	var req struct {
+		Message         string          `json:"message"`
+		RequestedSchema json.RawMessage `json:"requestedSchema"`
+		Timeout         *float64        `json:"timeout"`
+	}
+	decline := func(reason string) {
+		b, _ := json.Marshal(map[string]any{"action": "decline", "content": map[string]any{"error": reason}})
+		stack[0] = p.writeOutput(ctx, cp, b, "create_elicitation")
+	}
+	if err := json.Unmarshal(in, &req); err != nil {
+		decline("invalid create_elicitation input: " + err.Error())
+		return
+	}
+	if len(req.RequestedSchema) == 0 {
+		req.RequestedSchema = json.RawMessage(`{"type":"object","properties":{}}`)
+	}
+	// The schema says timeout is in milliseconds; hyper-mcp reads seconds.
+	// Follow the schema and clamp to 1 s..10 min (plugin-abi.md §10.4).
+	if req.Timeout != nil {
+		d := min(max(time.Duration(*req.Timeout)*time.Millisecond, time.Second), 10*time.Minute)
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
+	params, _ := json.Marshal(map[string]any{"message": req.Message, "requestedSchema": req.RequestedSchema})
+	_, peer := p.peer(ctx)
+	res, err := peer.Elicit(ctx, params)
+	if err != nil {
+		decline(err.Error())
+		return
+	}
+	stack[0] = p.writeOutput(ctx, cp, res, "create_elicitation")
+}
+
+func (p *Plugin) hostCreateMessage(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
+	in := p.readInput(ctx, cp, stack[0], "create_message")
+	fail := func(reason string) {
+		// A value the guest can read: {"error": "..."}; decoding it as a
+		// CreateMessageResult gives empty content rather than a trap.
+		b, _ := json.Marshal(map[string]string{"error": reason})
+		stack[0] = p.writeOutput(ctx, cp, b, "create_message")
+	}
+	if !json.Valid(in) || len(in) == 0 {
+		fail("invalid create_message input: not JSON")
+		return
+	}
+	_, peer := p.peer(ctx)
+	res, err := peer.CreateMessage(ctx, in)
+	if err != nil {
+		fail("sampling failed: " + err.Error())
+		return
+	}
+	stack[0] = p.writeOutput(ctx, cp, res, "create_message")
+}
+
+func (p *Plugin) hostListRoots(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
+	_, peer := p.peer(ctx)
+	res, err := peer.ListRoots(ctx)
+	if err != nil || !json.Valid(res) {
+		res = []byte(`{"roots":[]}`)
+	}
+	stack[0] = p.writeOutput(ctx, cp, res, "list_roots")
+}
+
+func (p *Plugin) hostLog(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
+	in := p.readInput(ctx, cp, stack[0], "notify_logging_message")
+	var msg struct {
+		Level  string          `json:"level"`
+		Logger string          `json:"logger"`
+		Data   json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(in, &msg); err != nil {
+		p.log.Warn("guest sent a malformed logging message", "plugin", p.name, "error", err)
+		return
+	}
+	if !validLogLevel[msg.Level] {
+		msg.Level = "info"
+	}
+	if len(msg.Data) == 0 {
+		msg.Data = json.RawMessage(`null`)
+	}
+	if msg.Logger == "" {
+		msg.Logger = p.name
+	}
+	_, peer := p.peer(ctx)
+	peer.Log(ctx, msg.Level, msg.Logger, msg.Data)
+}
+
+var validLogLevel = map[string]bool{"debug": true, "info": true, "notice": true, "warning": true, "error": true, "critical": true, "alert": true, "emergency": true}
+
+func (p *Plugin) hostProgress(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
+	in := p.readInput(ctx, cp, stack[0], "notify_progress")
+	var msg struct {
+		Progress *float64 `json:"progress"`
+		Total    *float64 `json:"total"`
+		Message  string   `json:"message"`
+	}
+	if err := json.Unmarshal(in, &msg); err != nil || msg.Progress == nil {
+		p.log.Warn("guest sent a malformed progress notification", "plugin", p.name, "input", string(truncate(in, 200)))
+		return
+	}
+	// The guest's own progressToken is ignored: the Peer sends with the
+	// in-flight request's token, so a guest cannot report into another
+	// request's progress.
+	_, peer := p.peer(ctx)
+	peer.Progress(ctx, *msg.Progress, msg.Total, msg.Message)
+}
+
+func (p *Plugin) hostChanged(l Lists) extism.HostFunctionStackCallback {
+	return func(ctx context.Context, _ *extism.CurrentPlugin, _ []uint64) {
+		if s := stateFrom(ctx); s != nil {
+			s.markChanged(l)
+		}
+	}
+}
+
+func (p *Plugin) hostResourceUpdated(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
+	in := p.readInput(ctx, cp, stack[0], "notify_resource_updated")
+	var msg struct {
+		URI string `json:"uri"`
+	}
+	if err := json.Unmarshal(in, &msg); err != nil || msg.URI == "" {
+		p.log.Warn("guest sent a malformed resource update", "plugin", p.name)
+		return
+	}
+	_, peer := p.peer(ctx)
+	peer.ResourceUpdated(ctx, msg.URI)
+}
+
+func (p *Plugin) hostNull(fn string) extism.HostFunctionStackCallback {
+	return func(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
+		p.readInput(ctx, cp, stack[0], fn)
+		p.log.Info("guest called a host function toolhost denies by default", "plugin", p.name, "function", fn)
+		stack[0] = p.writeOutput(ctx, cp, []byte("null"), fn)
+	}
+}
+
+func (p *Plugin) hostNoValue(fn string) extism.HostFunctionStackCallback {
+	return func(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
+		p.readInput(ctx, cp, stack[0], fn)
+		p.log.Info("guest called a host function toolhost denies by default", "plugin", p.name, "function", fn)
+		stack[0] = 0
+	}
+}
+
+// hostHTTPRequest serves the kernel's http_request through the egress
+// guard. Input: a JSON block {url, method?, headers?} and an optional body
+// block; output: the response body block (0 when empty). Like Extism, a
+// refusal traps the guest (existing plugins expect the call to fail), but
+// the call's error reports the denial with the config key that grants it.
+func (p *Plugin) hostHTTPRequest(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
+	s := stateFrom(ctx)
+	if s == nil {
+		panic("BUG: http_request outside a toolhost call")
+	}
+	s.httpStatus, s.httpHeaders = 0, nil
+	in := p.readInput(ctx, cp, stack[0], "http_request")
+	_ = cp.Free(stack[0])
+	var req struct {
+		URL     string            `json:"url"`
+		Method  string            `json:"method"`
+		Headers map[string]string `json:"headers"`
+	}
+	if err := json.Unmarshal(in, &req); err != nil {
+		panic(fmt.Errorf("http_request: invalid request JSON: %v", err))
+	}
+	var body []byte
+	if stack[1] != 0 {
+		body = p.readInput(ctx, cp, stack[1], "http_request body")
+		_ = cp.Free(stack[1])
+	}
+	method := strings.ToUpper(req.Method)
+	if method == "" {
+		method = "GET"
+	}
+	resp, err := p.egress.Do(ctx, egress.Request{Method: method, URL: req.URL, Header: req.Headers, Body: body})
+	if err != nil {
+		var denied *egress.DeniedError
+		if errors.As(err, &denied) {
+			s.deny(err)
+			p.log.Warn("network access denied", "plugin", p.name, "target", denied.Target, "reason", denied.Reason, "tool", toolFrom(ctx))
+		}
+		panic(fmt.Errorf("http_request: %w", err))
+	}
+	s.httpStatus = int32(resp.Status)
+	s.httpHeaders, _ = json.Marshal(resp.Header)
+	p.log.Debug("plugin http request", "plugin", p.name, "method", method, "status", resp.Status, "bytes", len(resp.Body))
+	if len(resp.Body) == 0 {
+		stack[0] = 0
+		return
+	}
+	stack[0] = p.writeOutput(ctx, cp, resp.Body, "http_request")
+}
+
+func truncate(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}
+
+type toolKey struct{}
+
+func toolFrom(ctx context.Context) string {
+	s, _ := ctx.Value(toolKey{}).(string)
+	return s
+}
+

@@ -1,0 +1,264 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tetratelabs/wazero"
+
+	"github.com/toolhost/toolhost/host/abi"
+	"github.com/toolhost/toolhost/host/config"
+	"github.com/toolhost/toolhost/host/internal/wasmbin"
+)
+
+// maxModuleBytes caps the size of a plugin module file or download.
+const maxModuleBytes = 256 << 20
+
+// Options configure a Loader.
+type Options struct {
+	// Logger receives structured logs; nil discards them.
+	Logger *slog.Logger
+	// CacheDir keeps wazero's compiled code on disk so a second start skips
+	// compilation. Empty means an in-memory cache for this process only.
+	CacheDir string
+	// Bundled returns the bytes of a plugin compiled into the binary, for
+	// bundled://NAME locations. Nil means no bundled plugins.
+	Bundled func(name string) ([]byte, error)
+	// HTTPClient downloads http(s):// plugins; nil means a client with a
+	// two-minute timeout and no proxy from the environment.
+	HTTPClient *http.Client
+	// Auths are hyper-mcp's download credentials (URL prefix -> auth).
+	Auths map[string]config.Auth
+	// OnCatalogChange is called, after the call that caused it returns,
+	// when a guest reported that its tools, prompts or resources changed
+	// and the new catalog has been read.
+	OnCatalogChange func(p *Plugin, changed Lists)
+}
+
+// A Loader loads plugins that share one compilation cache.
+type Loader struct {
+	opts  Options
+	log   *slog.Logger
+	cache wazero.CompilationCache
+}
+
+// NewLoader returns a Loader. Close it after the plugins it loaded.
+func NewLoader(opts Options) (*Loader, error) {
+	l := &Loader{opts: opts, log: opts.Logger}
+	if l.log == nil {
+		l.log = slog.New(slog.DiscardHandler)
+	}
+	if opts.CacheDir != "" {
+		if err := os.MkdirAll(opts.CacheDir, 0o700); err != nil {
+			return nil, fmt.Errorf("compilation cache: %w: set a writable directory with --cache-dir", err)
+		}
+		c, err := wazero.NewCompilationCacheWithDir(opts.CacheDir)
+		if err != nil {
+			return nil, fmt.Errorf("compilation cache %s: %w: set a writable directory with --cache-dir", opts.CacheDir, err)
+		}
+		l.cache = c
+	} else {
+		l.cache = wazero.NewCompilationCache()
+	}
+	return l, nil
+}
+
+// Close releases the compilation cache.
+func (l *Loader) Close(ctx context.Context) error { return l.cache.Close(ctx) }
+
+// Load reads, checks, compiles and instantiates one configured plugin.
+// Every error names the plugin and, where there is one, the config key or
+// file to fix.
+func (l *Loader) Load(ctx context.Context, cfg *config.Plugin) (*Plugin, error) {
+	start := time.Now()
+	wasm, err := l.fetch(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("plugin[%s]: %w", cfg.Name, err)
+	}
+	mod, err := wasmbin.Parse(wasm)
+	if err != nil {
+		return nil, fmt.Errorf("plugin[%s] (%s): not a usable WebAssembly module: %w", cfg.Name, cfg.Location.URL, err)
+	}
+	version, err := detect(mod)
+	if err != nil {
+		return nil, fmt.Errorf("plugin[%s] (%s): %w", cfg.Name, cfg.Location.URL, err)
+	}
+	if err := checkImports(mod); err != nil {
+		return nil, fmt.Errorf("plugin[%s] (%s): %w", cfg.Name, cfg.Location.URL, err)
+	}
+	if err := checkMemory(mod, cfg.Runtime.MemoryLimit); err != nil {
+		return nil, fmt.Errorf("plugin[%s]: %w", cfg.Name, err)
+	}
+	wasm, _, err = wasmbin.RewriteImports(wasm, func(module, name string) (string, bool) {
+		if module == KernelNamespace && httpImports[name] {
+			return HTTPNamespace, true
+		}
+		return "", false
+	})
+	if err != nil {
+		return nil, fmt.Errorf("plugin[%s]: rewriting http imports: %w", cfg.Name, err)
+	}
+	p, err := newPlugin(ctx, l, cfg, version, mod, wasm)
+	if err != nil {
+		return nil, err
+	}
+	l.log.Info("plugin loaded", "plugin", cfg.Name, "abi", version.String(), "tools", len(p.Catalog().Tools),
+		"prompts", len(p.Catalog().Prompts), "resources", len(p.Catalog().Resources), "elapsed", time.Since(start).Round(time.Millisecond))
+	return p, nil
+}
+
+func (l *Loader) fetch(ctx context.Context, cfg *config.Plugin) ([]byte, error) {
+	loc := cfg.Location
+	switch loc.Scheme {
+	case "file":
+		f, err := os.Open(loc.Path)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w: check the plugin's url", loc.Path, err)
+		}
+		defer f.Close()
+		b, err := io.ReadAll(io.LimitReader(f, maxModuleBytes+1))
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", loc.Path, err)
+		}
+		if len(b) > maxModuleBytes {
+			return nil, fmt.Errorf("%s is larger than %d MiB", loc.Path, maxModuleBytes>>20)
+		}
+		return b, nil
+	case "bundled":
+		if l.opts.Bundled == nil {
+			return nil, fmt.Errorf("url %s: this toolhost has no bundled plugins", loc.URL)
+		}
+		return l.opts.Bundled(loc.Path)
+	case "http", "https":
+		return l.download(ctx, loc.URL)
+	}
+	return nil, fmt.Errorf("url %s: unsupported scheme %q", loc.URL, loc.Scheme)
+}
+
+func (l *Loader) download(ctx context.Context, url string) ([]byte, error) {
+	client := l.opts.HTTPClient
+	if client == nil {
+		client = &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{Proxy: nil}}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("url %s: %w", url, err)
+	}
+	// hyper-mcp's auths: the longest matching URL prefix wins.
+	prefixes := make([]string, 0, len(l.opts.Auths))
+	for p := range l.opts.Auths {
+		prefixes = append(prefixes, p)
+	}
+	sort.Slice(prefixes, func(i, j int) bool { return len(prefixes[i]) > len(prefixes[j]) })
+	for _, p := range prefixes {
+		if strings.HasPrefix(url, p) {
+			a := l.opts.Auths[p]
+			switch a.Type {
+			case "basic":
+				req.SetBasicAuth(a.Username, a.Password.Reveal())
+			case "token":
+				req.Header.Set("Authorization", "Bearer "+a.Token.Reveal())
+			}
+			break
+		}
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("downloading %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("downloading %s: HTTP %s (for a private URL, add credentials under auths)", url, resp.Status)
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxModuleBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("downloading %s: %w", url, err)
+	}
+	if len(b) > maxModuleBytes {
+		return nil, fmt.Errorf("downloading %s: larger than %d MiB", url, maxModuleBytes>>20)
+	}
+	return b, nil
+}
+
+func detect(mod *wasmbin.Module) (abi.Version, error) {
+	var names []string
+	for _, e := range mod.Exports {
+		if e.Kind == wasmbin.Func {
+			names = append(names, e.Name)
+		}
+	}
+	v, err := abi.Detect(names)
+	if err != nil {
+		return 0, err
+	}
+	if _, ok := mod.ExportedFunc(abi.ExportStart); ok {
+		if _, ok := mod.ExportedFunc(abi.ExportInitialize); !ok {
+			return 0, errors.New("module exports _start but not _initialize: Extism never runs _start, so every call would trap; " +
+				"build standard Go plugins with -buildmode=c-shared (C: -mexec-model=reactor)")
+		}
+	}
+	return v, nil
+}
+
+// kernelFunctions are the Extism kernel imports a guest may use.
+var kernelFunctions = map[string]bool{
+	"alloc": true, "free": true, "length": true, "length_unsafe": true, "load_u8": true, "load_u64": true,
+	"store_u8": true, "store_u64": true, "input_length": true, "input_offset": true, "input_load_u8": true,
+	"input_load_u64": true, "output_set": true, "error_set": true, "error_get": true, "config_get": true,
+	"var_get": true, "var_set": true, "http_request": true, "http_status_code": true, "http_headers": true,
+	"get_log_level": true, "log_trace": true, "log_debug": true, "log_info": true, "log_warn": true, "log_error": true,
+}
+
+// checkImports refuses, before compiling, a module importing anything the
+// host does not provide, with the import's name and what is provided.
+func checkImports(mod *wasmbin.Module) error {
+	user := map[string]bool{}
+	for _, n := range UserFunctionNames() {
+		user[n] = true
+	}
+	var errs []error
+	for _, imp := range mod.Imports {
+		if imp.Kind != wasmbin.Func {
+			errs = append(errs, fmt.Errorf("module imports a %s %s.%s; toolhost provides only functions to plugins", imp.Kind, imp.Module, imp.Name))
+			continue
+		}
+		switch imp.Module {
+		case KernelNamespace:
+			if !kernelFunctions[imp.Name] {
+				errs = append(errs, fmt.Errorf("module imports %s.%s, which is not an Extism kernel function", imp.Module, imp.Name))
+			}
+		case UserNamespace:
+			if !user[imp.Name] {
+				errs = append(errs, fmt.Errorf("module imports host function %s.%s, which toolhost does not provide (it provides %s)",
+					imp.Module, imp.Name, strings.Join(UserFunctionNames(), ", ")))
+			}
+		case "wasi_snapshot_preview1":
+		default:
+			errs = append(errs, fmt.Errorf("module imports %s.%s, which toolhost does not provide "+
+				"(plugins may import extism:host/env, extism:host/user and wasi_snapshot_preview1)", imp.Module, imp.Name))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func checkMemory(mod *wasmbin.Module, limit config.ByteSize) error {
+	if limit == 0 {
+		return nil
+	}
+	pages := limit.Pages()
+	for _, m := range mod.Memories {
+		if m.Min > uint64(pages) {
+			return fmt.Errorf("runtime_config.memory_limit %s (%d pages) is below the module's minimum memory of %d pages (%d KiB): raise memory_limit",
+				limit, pages, m.Min, uint64(m.Min)*64)
+		}
+	}
+	return nil
+}
