@@ -349,4 +349,3 @@ func toolFrom(ctx context.Context) string {
 	s, _ := ctx.Value(toolKey{}).(string)
 	return s
 }
-
