@@ -95,10 +95,17 @@ func serve(t testing.TB, yaml string) *served {
 }
 
 // connect opens an mcp-go client session speaking the given protocol era.
+// A legacy client also opens the GET stream, as most clients do.
 func connect(t testing.TB, url, era string, opts ...client.ClientOption) *client.Client {
 	t.Helper()
+	return connectStreams(t, url, era, era == legacy, opts...)
+}
+
+// connectStreams is connect with the legacy GET stream optional.
+func connectStreams(t testing.TB, url, era string, getStream bool, opts ...client.ClientOption) *client.Client {
+	t.Helper()
 	var topts []transport.StreamableHTTPCOption
-	if era == legacy {
+	if getStream {
 		// Legacy list_changed and resource updates arrive on the GET stream.
 		topts = append(topts, transport.WithContinuousListening())
 	}

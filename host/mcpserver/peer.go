@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/toolhost/toolhost/host/abi"
 	"github.com/toolhost/toolhost/host/plugin"
@@ -34,14 +35,31 @@ func (p *peer) Progress(ctx context.Context, progress float64, total *float64, m
 	}
 	if err := p.s.mcp.SendNotificationToClient(ctx, string(mcp.MethodNotificationProgress), params); err != nil {
 		p.s.log.Debug("progress not delivered", "plugin", p.plugin.Name(), "error", err)
+		return
+	}
+	queued(ctx)
+}
+
+// queued records a notification queued for the request's scope, which
+// awaitDelivery then waits for.
+func queued(ctx context.Context) {
+	if d := deliveryFrom(ctx); d != nil {
+		d.queue()
 	}
 }
 
 func (p *peer) Log(ctx context.Context, level, logger string, data json.RawMessage) {
-	n := mcp.NewLoggingMessageNotification(mcp.LoggingLevel(level), logger, data)
+	lvl := mcp.LoggingLevel(level)
+	if info := server.RequestProtocolInfoFromContext(ctx); info != nil && info.Modern &&
+		(info.LogLevel == "" || !lvl.ShouldSendTo(info.LogLevel)) {
+		return // the request did not ask for this level (2026-07-28: per-request _meta logLevel)
+	}
+	n := mcp.NewLoggingMessageNotification(lvl, logger, data)
 	if err := p.s.mcp.SendLogMessageToClient(ctx, n); err != nil {
 		p.s.log.Debug("log message not delivered", "plugin", p.plugin.Name(), "error", err)
+		return
 	}
+	queued(ctx)
 }
 
 func (p *peer) Elicit(ctx context.Context, params json.RawMessage) (json.RawMessage, error) {

@@ -43,8 +43,9 @@ type Server struct {
 	resources map[string]entry // exposed URI -> owner
 	templates map[string]entry // exposed URI template -> owner
 
-	sessions sync.Map // session id -> server.ClientSession (legacy sessions)
-	callSeq  atomic.Int64
+	sessions   sync.Map // session id -> server.ClientSession (legacy sessions)
+	deliveries sync.Map // session id -> *delivery (legacy sessions)
+	callSeq    atomic.Int64
 }
 
 // entry records which plugin owns an exposed name and its local name.
@@ -76,6 +77,7 @@ func New(opts Options) *Server {
 	})
 	hooks.AddOnUnregisterSession(func(_ context.Context, cs server.ClientSession) {
 		s.sessions.Delete(cs.SessionID())
+		s.deliveries.Delete(cs.SessionID())
 		s.mu.RLock()
 		plugins := s.plugins
 		s.mu.RUnlock()
@@ -300,6 +302,7 @@ func (s *Server) toolHandler(p *plugin.Plugin, local string) server.ToolHandlerF
 		preq := s.request(ctx, p, req.Params.Meta)
 		start := time.Now()
 		raw, err := p.CallTool(ctx, preq, local, args)
+		awaitDelivery(ctx)
 		attrs := []any{"plugin", p.Name(), "tool", local, "session", preq.Session, "elapsed", time.Since(start).Round(time.Microsecond)}
 		if err != nil {
 			kind := plugin.KindOf(err)
@@ -324,6 +327,7 @@ func (s *Server) toolHandler(p *plugin.Plugin, local string) server.ToolHandlerF
 func (s *Server) promptHandler(p *plugin.Plugin, local string) server.PromptHandlerFunc {
 	return func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 		raw, err := p.GetPrompt(ctx, s.request(ctx, p, req.Params.Meta), local, req.Params.Arguments)
+		awaitDelivery(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -350,6 +354,7 @@ func (s *Server) templateHandler(p *plugin.Plugin) server.ResourceTemplateHandle
 
 func (s *Server) read(ctx context.Context, p *plugin.Plugin, local string, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
 	raw, err := p.ReadResource(ctx, s.request(ctx, p, req.Params.Meta), local)
+	awaitDelivery(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -459,6 +464,9 @@ type HTTPOptions struct {
 	MaxBodyBytes int64
 	// SessionIdleTTL ends legacy sessions idle this long; default 30 min.
 	SessionIdleTTL time.Duration
+	// MaxResumeEvents is how many SSE events per legacy session are kept
+	// for resumption with Last-Event-ID; default 1000.
+	MaxResumeEvents int
 }
 
 // HTTPHandler returns an http.Handler serving MCP streamable HTTP at
@@ -473,6 +481,9 @@ func (s *Server) HTTPHandler(opts HTTPOptions) http.Handler {
 	if opts.SessionIdleTTL == 0 {
 		opts.SessionIdleTTL = 30 * time.Minute
 	}
+	if opts.MaxResumeEvents <= 0 {
+		opts.MaxResumeEvents = 1000
+	}
 	hopts := []server.StreamableHTTPOption{
 		server.WithEndpointPath(opts.Path),
 		// Validate legacy session ids: an unknown or ended session gets 404.
@@ -480,13 +491,16 @@ func (s *Server) HTTPHandler(opts HTTPOptions) http.Handler {
 		server.WithSessionIdleTTL(opts.SessionIdleTTL),
 		server.WithStreamableHTTPLogger(s.log),
 		server.WithDisableLocalhostProtection(opts.DisableHostCheck),
+		// A bounded event store: SSE resumption for legacy sessions, and
+		// reliable delivery of a request's last notification.
+		server.WithEventStore(newEventStore(opts.MaxResumeEvents)),
 	}
 	if len(opts.AllowedOrigins) > 0 {
 		hopts = append(hopts, server.WithStreamableHTTPCORS(server.WithCORSAllowedOrigins(opts.AllowedOrigins...)))
 	}
 	h := server.NewStreamableHTTPServer(s.mcp, hopts...)
 	mux := http.NewServeMux()
-	mux.Handle(opts.Path, http.MaxBytesHandler(h, opts.MaxBodyBytes))
+	mux.Handle(opts.Path, s.trackDelivery(http.MaxBytesHandler(h, opts.MaxBodyBytes)))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, "ok\n")

@@ -56,19 +56,28 @@ func init() {
 			return text("%g", a.A+a.B).Structured(map[string]float64{"sum": a.A + a.B}), nil
 		})
 
-	sdk.AddTool(sdk.Tool{Name: "progress", Description: "Report progress 1..steps (with total) about 20 ms apart, using the request's progressToken.",
-		InputSchema: obj(`"steps":{"type":"integer","minimum":0,"maximum":1000}`, "steps")},
+	sdk.AddTool(sdk.Tool{Name: "progress", Description: "Report progress 1..steps (with total) delay_ms apart (default 20), using the request's progressToken. The last report goes out right before the result, the case where a transport may lose it.",
+		InputSchema: obj(`"steps":{"type":"integer","minimum":0,"maximum":1000},"delay_ms":{"type":"integer","minimum":0,"maximum":1000}`, "steps")},
 		func(c *sdk.Call) (*sdk.Result, error) {
-			var a struct{ Steps int }
+			a := struct {
+				Steps   int
+				DelayMS *int `json:"delay_ms"`
+			}{}
 			if err := c.Bind(&a); err != nil {
 				return nil, err
 			}
 			if a.Steps < 0 || a.Steps > 1000 {
 				return nil, errors.New("steps must be between 0 and 1000")
 			}
+			delay := 20 * time.Millisecond
+			if a.DelayMS != nil {
+				delay = time.Duration(*a.DelayMS) * time.Millisecond
+			}
 			for i := 1; i <= a.Steps; i++ {
+				if i > 1 {
+					time.Sleep(delay)
+				}
 				c.Progress(float64(i), float64(a.Steps), fmt.Sprintf("step %d of %d", i, a.Steps))
-				time.Sleep(20 * time.Millisecond)
 			}
 			return text("done %d steps", a.Steps), nil
 		})

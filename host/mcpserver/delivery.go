@@ -1,0 +1,157 @@
+package mcpserver
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// delivery counts, for one stream scope (a legacy session, or one
+// stateless request), the progress and log notifications toolhost queued
+// and how many of them reached the wire on any of the scope's streams.
+//
+// Two mcp-go v1.2.1 behaviours make a request's notifications arrive after
+// its result, which clients then ignore: its POST forwarder can drop the
+// last notification (the response path wins a lock race and closes the
+// stream), and on a legacy session with a GET stream open either stream may
+// take a notification off the shared session channel. So handlers hold the
+// result, boundedly, until every notification they queued was written
+// somewhere. See RATIONALE.md, "Why is every progress notification
+// delivered?".
+type delivery struct {
+	mu      sync.Mutex
+	changed chan struct{} // closed and replaced on every change
+	queued  int
+	written int
+}
+
+type deliveryKey struct{}
+
+func deliveryFrom(ctx context.Context) *delivery {
+	d, _ := ctx.Value(deliveryKey{}).(*delivery)
+	return d
+}
+
+func (d *delivery) notify() {
+	close(d.changed)
+	d.changed = make(chan struct{})
+}
+
+func (d *delivery) queue() {
+	d.mu.Lock()
+	d.queued++
+	d.notify()
+	d.mu.Unlock()
+}
+
+func (d *delivery) wrote(events int) {
+	d.mu.Lock()
+	d.written += events
+	d.notify()
+	d.mu.Unlock()
+}
+
+// wait returns once every queued notification was written, ctx ends or
+// limit passes.
+func (d *delivery) wait(ctx context.Context, limit time.Duration) {
+	timer := time.NewTimer(limit)
+	defer timer.Stop()
+	for {
+		d.mu.Lock()
+		done, ch := d.written >= d.queued, d.changed
+		d.mu.Unlock()
+		if done {
+			return
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+			return
+		}
+	}
+}
+
+// trackDelivery wraps the MCP handler so every request carries its scope's
+// delivery tracker and every response counts the notification lines it
+// writes. Legacy requests (with Mcp-Session-Id) share their session's
+// tracker; stateless requests get their own.
+func (s *Server) trackDelivery(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var d *delivery
+		if id := r.Header.Get("Mcp-Session-Id"); id != "" {
+			v, _ := s.deliveries.LoadOrStore(id, newDelivery())
+			d = v.(*delivery)
+		} else {
+			d = newDelivery()
+		}
+		h.ServeHTTP(&countingWriter{ResponseWriter: w, d: d}, r.WithContext(context.WithValue(r.Context(), deliveryKey{}, d)))
+	})
+}
+
+func newDelivery() *delivery { return &delivery{changed: make(chan struct{})} }
+
+// countingWriter counts the SSE lines that carry a progress or log
+// notification. JSON-RPC messages never contain a raw newline, so an SSE
+// "data:" line is one whole message.
+type countingWriter struct {
+	http.ResponseWriter
+	d    *delivery
+	line []byte // the current line, up to maxLine bytes
+}
+
+const maxLine = 256
+
+var (
+	dataPrefix     = []byte("data:")
+	progressMethod = []byte(`"method":"notifications/progress"`)
+	messageMethod  = []byte(`"method":"notifications/message"`)
+)
+
+func (w *countingWriter) Write(b []byte) (int, error) {
+	n, err := w.ResponseWriter.Write(b)
+	events := 0
+	for _, c := range b[:n] {
+		if c == '\n' {
+			if isNotificationLine(w.line) {
+				events++
+			}
+			w.line = w.line[:0]
+			continue
+		}
+		if len(w.line) < maxLine {
+			w.line = append(w.line, c)
+		}
+	}
+	if events > 0 {
+		w.d.wrote(events)
+	}
+	return n, err
+}
+
+// isNotificationLine reports whether an SSE line carries a progress or log
+// notification. mcp-go writes "method" within the first bytes of the
+// message, which maxLine keeps.
+func isNotificationLine(line []byte) bool {
+	return bytes.HasPrefix(line, dataPrefix) && (bytes.Contains(line, progressMethod) || bytes.Contains(line, messageMethod))
+}
+
+func (w *countingWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (w *countingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// awaitDelivery holds a request's result until the notifications queued
+// in its scope are on the wire (at most two seconds).
+func awaitDelivery(ctx context.Context) {
+	if d := deliveryFrom(ctx); d != nil {
+		d.wait(ctx, 2*time.Second)
+	}
+}
