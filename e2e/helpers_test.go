@@ -86,6 +86,9 @@ func serve(t testing.TB, yaml string) *served {
 	}
 	srv := httptest.NewServer(h.HTTPHandler(host.HTTPOptions{}))
 	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("host log:\n%s", logs.String())
+		}
 		srv.Close()
 		if err := h.Close(context.Background()); err != nil {
 			t.Errorf("host.Close: %v", err)
@@ -173,12 +176,18 @@ func callArgs(name string, args map[string]any) mcp.CallToolRequest {
 	return r
 }
 
-// text returns the concatenated text content of a result.
+// text returns the concatenated text of a result: text content and the
+// text of embedded text resources.
 func text(r *mcp.CallToolResult) string {
 	var b strings.Builder
 	for _, c := range r.Content {
-		if tc, ok := c.(mcp.TextContent); ok {
-			b.WriteString(tc.Text)
+		switch c := c.(type) {
+		case mcp.TextContent:
+			b.WriteString(c.Text)
+		case mcp.EmbeddedResource:
+			if tr, ok := c.Resource.(mcp.TextResourceContents); ok {
+				b.WriteString(tr.Text)
+			}
 		}
 	}
 	return b.String()

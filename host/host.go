@@ -74,7 +74,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Host, error) {
 	h := &Host{log: log}
 	h.server = mcpserver.New(mcpserver.Options{Name: opts.Name, Version: opts.Version, Instructions: opts.Instructions, Logger: log})
 	loader, err := plugin.NewLoader(plugin.Options{
-		Logger: log, CacheDir: cacheDir, Bundled: opts.Bundled, Auths: cfg.Auths,
+		Logger: log, CacheDir: cacheDir, Bundled: opts.Bundled, AuthFor: cfg.AuthFor,
 		OnCatalogChange: h.server.CatalogChanged,
 	})
 	if err != nil {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/toolhost/toolhost/host/sandbox/egress"
 	"math"
 	"net/textproto"
 	"regexp"
@@ -372,8 +373,11 @@ func (d *decoder) hosts(n *node, path string) []string {
 	out := make([]string, 0, len(items))
 	for i, s := range items {
 		s = d.expand(nodes[i], index(path, i), s, false)
-		if err := checkHost(s); err != nil {
-			d.errorf(nodes[i].line, index(path, i), "%v", err)
+		// The egress package owns the rule syntax (names, globs, host:port,
+		// scheme://host, IPs, CIDRs); checking here reports a bad entry with
+		// its line.
+		if _, err := egress.ParseRules([]string{s}); err != nil {
+			d.errorf(nodes[i].line, index(path, i), "%s", strings.TrimPrefix(err.Error(), "allowed_hosts[0] "))
 			continue
 		}
 		out = append(out, s)
@@ -381,8 +385,8 @@ func (d *decoder) hosts(n *node, path string) []string {
 	return out
 }
 
-// checkHost rejects allowed_hosts and secrets host entries that could
-// never match a request's host.
+// checkHost rejects secrets host entries that could never match a
+// request's host.
 func checkHost(s string) error {
 	t := strings.TrimSpace(s)
 	switch {

@@ -43,9 +43,11 @@ type Server struct {
 	resources map[string]entry // exposed URI -> owner
 	templates map[string]entry // exposed URI template -> owner
 
-	sessions   sync.Map // session id -> server.ClientSession (legacy sessions)
 	deliveries sync.Map // session id -> *delivery (legacy sessions)
-	callSeq    atomic.Int64
+
+	subsMu  sync.Mutex
+	subs    map[string]map[string]bool // session id -> subscribed exposed URIs
+	callSeq atomic.Int64
 }
 
 // entry records which plugin owns an exposed name and its local name.
@@ -67,17 +69,19 @@ func New(opts Options) *Server {
 		log: opts.Logger, opts: opts,
 		tools: map[string]entry{}, prompts: map[string]entry{},
 		resources: map[string]entry{}, templates: map[string]entry{},
+		subs: map[string]map[string]bool{},
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	hooks := &server.Hooks{}
-	hooks.AddOnRegisterSession(func(_ context.Context, cs server.ClientSession) {
-		s.sessions.Store(cs.SessionID(), cs)
-	})
+	hooks.AddAfterSubscribe(s.subscribe)
+	hooks.AddAfterUnsubscribe(s.unsubscribe)
 	hooks.AddOnUnregisterSession(func(_ context.Context, cs server.ClientSession) {
-		s.sessions.Delete(cs.SessionID())
 		s.deliveries.Delete(cs.SessionID())
+		s.subsMu.Lock()
+		delete(s.subs, cs.SessionID())
+		s.subsMu.Unlock()
 		s.mu.RLock()
 		plugins := s.plugins
 		s.mu.RUnlock()
@@ -430,23 +434,43 @@ func (c completer) complete(ctx context.Context, p *plugin.Plugin, ref abi.Compl
 // notifyResourceUpdated sends notifications/resources/updated to every
 // legacy session subscribed to the (exposed) URI.
 func (s *Server) notifyResourceUpdated(uri string) {
-	s.sessions.Range(func(_, v any) bool {
-		cs := v.(server.ClientSession)
-		subs, ok := cs.(server.SessionWithResourceSubscriptions)
-		if !ok {
-			return true
+	s.subsMu.Lock()
+	var sessions []string
+	for id, uris := range s.subs {
+		if uris[uri] {
+			sessions = append(sessions, id)
 		}
-		for _, u := range subs.SubscribedResources() {
-			if u == uri {
-				err := s.mcp.SendNotificationToSpecificClient(cs.SessionID(), string(mcp.MethodNotificationResourceUpdated), map[string]any{"uri": uri})
-				if err != nil {
-					s.log.Debug("resource update not delivered", "session", cs.SessionID(), "error", err)
-				}
-				break
-			}
+	}
+	s.subsMu.Unlock()
+	for _, id := range sessions {
+		err := s.mcp.SendNotificationToSpecificClient(id, string(mcp.MethodNotificationResourceUpdated), map[string]any{"uri": uri})
+		if err != nil {
+			s.log.Debug("resource update not delivered", "session", id, "error", err)
 		}
-		return true
-	})
+	}
+}
+
+// subscribe and unsubscribe track resources/subscribe per session: mcp-go
+// acknowledges the requests but leaves recording them to the server.
+func (s *Server) subscribe(ctx context.Context, _ any, req *mcp.SubscribeRequest, _ *mcp.EmptyResult) {
+	cs := server.ClientSessionFromContext(ctx)
+	if cs == nil {
+		return
+	}
+	s.subsMu.Lock()
+	if s.subs[cs.SessionID()] == nil {
+		s.subs[cs.SessionID()] = map[string]bool{}
+	}
+	s.subs[cs.SessionID()][req.Params.URI] = true
+	s.subsMu.Unlock()
+}
+
+func (s *Server) unsubscribe(ctx context.Context, _ any, req *mcp.UnsubscribeRequest, _ *mcp.EmptyResult) {
+	if cs := server.ClientSessionFromContext(ctx); cs != nil {
+		s.subsMu.Lock()
+		delete(s.subs[cs.SessionID()], req.Params.URI)
+		s.subsMu.Unlock()
+	}
 }
 
 // HTTPOptions configure the streamable HTTP handler.

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
@@ -35,8 +34,9 @@ type Options struct {
 	// HTTPClient downloads http(s):// plugins; nil means a client with a
 	// two-minute timeout and no proxy from the environment.
 	HTTPClient *http.Client
-	// Auths are hyper-mcp's download credentials (URL prefix -> auth).
-	Auths map[string]config.Auth
+	// AuthFor returns the download credentials for a plugin URL
+	// (hyper-mcp's auths; config.Config.AuthFor); nil means none.
+	AuthFor func(url string) (config.Auth, bool)
 	// OnCatalogChange is called, after the call that caused it returns,
 	// when a guest reported that its tools, prompts or resources changed
 	// and the new catalog has been read.
@@ -152,22 +152,14 @@ func (l *Loader) download(ctx context.Context, url string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("url %s: %w", url, err)
 	}
-	// hyper-mcp's auths: the longest matching URL prefix wins.
-	prefixes := make([]string, 0, len(l.opts.Auths))
-	for p := range l.opts.Auths {
-		prefixes = append(prefixes, p)
-	}
-	sort.Slice(prefixes, func(i, j int) bool { return len(prefixes[i]) > len(prefixes[j]) })
-	for _, p := range prefixes {
-		if strings.HasPrefix(url, p) {
-			a := l.opts.Auths[p]
+	if l.opts.AuthFor != nil {
+		if a, ok := l.opts.AuthFor(url); ok {
 			switch a.Type {
 			case "basic":
 				req.SetBasicAuth(a.Username, a.Password.Reveal())
 			case "token":
 				req.Header.Set("Authorization", "Bearer "+a.Token.Reveal())
 			}
-			break
 		}
 	}
 	resp, err := client.Do(req)
