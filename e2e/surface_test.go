@@ -463,3 +463,37 @@ func TestProgressLastNotificationDelivered(t *testing.T) {
 		})
 	}
 }
+
+// A 2026-07-28 client has no server-to-client requests: a guest's
+// elicitation, sampling and roots requests become input_required results,
+// the client answers on retry (mcp-go's client does this itself), and the
+// parked guest carries on with the answer.
+func TestClientRequestsModern(t *testing.T) {
+	s := serve(t, testConfig(t))
+	elicit := client.WithElicitationHandler(elicitFunc(func(_ context.Context, r mcp.ElicitationRequest) (*mcp.ElicitationResult, error) {
+		return &mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionAccept,
+			Content: map[string]any{"answer": "modern yes to " + r.Params.Message}}}, nil
+	}))
+	sample := client.WithSamplingHandler(sampleFunc(func(_ context.Context, r mcp.CreateMessageRequest) (*mcp.CreateMessageResult, error) {
+		return &mcp.CreateMessageResult{SamplingMessage: mcp.SamplingMessage{Role: mcp.RoleAssistant, Content: mcp.TextContent{Type: "text", Text: "modern sampled"}}, Model: "m"}, nil
+	}))
+	roots := client.WithRootsHandler(rootsFunc(func(context.Context, mcp.ListRootsRequest) (*mcp.ListRootsResult, error) {
+		return &mcp.ListRootsResult{Roots: []mcp.Root{{URI: "file:///modern/root", Name: "r"}}}, nil
+	}))
+	c := connect(t, s.url, modern, elicit, sample, roots)
+	ctx := context.Background()
+	for _, tt := range []struct {
+		tool string
+		args map[string]any
+		want string
+	}{
+		{"everything-elicit", map[string]any{"message": "go on?"}, "modern yes to go on?"},
+		{"everything-sample", map[string]any{"prompt": "hi"}, "modern sampled"},
+		{"everything-roots", nil, "file:///modern/root"},
+	} {
+		res, err := c.CallTool(ctx, callArgs(tt.tool, tt.args))
+		if err != nil || res.IsError || !strings.Contains(text(res), tt.want) {
+			t.Errorf("%s: %v, %v; want text containing %q", tt.tool, res, err, tt.want)
+		}
+	}
+}

@@ -44,6 +44,7 @@ type Server struct {
 	templates map[string]entry // exposed URI template -> owner
 
 	deliveries sync.Map // session id -> *delivery (legacy sessions)
+	lot        *lot     // stateless calls parked for client input
 
 	subsMu  sync.Mutex
 	subs    map[string]map[string]bool // session id -> subscribed exposed URIs
@@ -70,6 +71,7 @@ func New(opts Options) *Server {
 		tools: map[string]entry{}, prompts: map[string]entry{},
 		resources: map[string]entry{}, templates: map[string]entry{},
 		subs: map[string]map[string]bool{},
+		lot:  newLot(),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -299,18 +301,30 @@ func sessionID(ctx context.Context) string {
 
 func (s *Server) toolHandler(p *plugin.Plugin, local string) server.ToolHandlerFunc {
 	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		args, err := json.Marshal(req.Params.Arguments)
-		if err != nil {
-			return mcp.NewToolResultError("arguments are not JSON: " + err.Error()), nil
+		args := req.Params.RawArguments
+		if len(args) == 0 {
+			var err error
+			if args, err = json.Marshal(req.Params.Arguments); err != nil {
+				return mcp.NewToolResultError("arguments are not JSON: " + err.Error()), nil
+			}
 		}
-		preq := s.request(ctx, p, req.Params.Meta)
 		start := time.Now()
-		raw, err := p.CallTool(ctx, preq, local, args)
-		awaitDelivery(ctx)
-		attrs := []any{"plugin", p.Name(), "tool", local, "session", preq.Session, "elapsed", time.Since(start).Round(time.Microsecond)}
-		if err != nil {
-			kind := plugin.KindOf(err)
-			s.log.Warn("tool call failed", append(attrs, "outcome", kind.String(), "error", err.Error())...)
+		op := func(ctx context.Context, preq plugin.Request) ([]byte, error) {
+			return p.CallTool(ctx, preq, local, args)
+		}
+		raw, input, err := s.run(ctx, p, req.Params.Meta, req.Params.MultiRoundTripParams, op)
+		attrs := []any{"plugin", p.Name(), "tool", local, "session", sessionID(ctx), "elapsed", time.Since(start).Round(time.Microsecond)}
+		switch {
+		case input != nil:
+			s.log.Info("tool call needs client input", append(attrs, "requests", len(input.InputRequests))...)
+			return &mcp.CallToolResult{Result: mcp.Result{ResultType: mcp.ResultTypeInputRequired}, MultiRoundTripResult: *input}, nil
+		case err != nil && plugin.KindOf(err) == 0:
+			// Not a plugin failure: a protocol problem (a bad requestState,
+			// a missing client capability) is a JSON-RPC error.
+			s.log.Warn("tool call refused", append(attrs, "error", err.Error())...)
+			return nil, err
+		case err != nil:
+			s.log.Warn("tool call failed", append(attrs, "outcome", plugin.KindOf(err).String(), "error", err.Error())...)
 			return mcp.NewToolResultError(err.Error()), nil
 		}
 		rm := json.RawMessage(raw)
@@ -328,12 +342,31 @@ func (s *Server) toolHandler(p *plugin.Plugin, local string) server.ToolHandlerF
 	}
 }
 
+// run performs a plugin operation for one MCP request: directly for
+// legacy requests (whose Peer makes real server-to-client requests), parked
+// for client input for stateless ones (see park.go). It holds the result
+// until the request's notifications are on the wire.
+func (s *Server) run(ctx context.Context, p *plugin.Plugin, meta *mcp.Meta, mrtr mcp.MultiRoundTripParams,
+	op func(context.Context, plugin.Request) ([]byte, error)) ([]byte, *mcp.MultiRoundTripResult, error) {
+	defer awaitDelivery(ctx)
+	if server.IsModernRequest(ctx) {
+		return s.runModern(ctx, p, meta, mrtr, op)
+	}
+	raw, err := op(ctx, s.request(ctx, p, meta))
+	return raw, nil, err
+}
+
 func (s *Server) promptHandler(p *plugin.Plugin, local string) server.PromptHandlerFunc {
 	return func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
-		raw, err := p.GetPrompt(ctx, s.request(ctx, p, req.Params.Meta), local, req.Params.Arguments)
-		awaitDelivery(ctx)
+		op := func(ctx context.Context, preq plugin.Request) ([]byte, error) {
+			return p.GetPrompt(ctx, preq, local, req.Params.Arguments)
+		}
+		raw, input, err := s.run(ctx, p, req.Params.Meta, req.Params.MultiRoundTripParams, op)
 		if err != nil {
 			return nil, err
+		}
+		if input != nil {
+			return &mcp.GetPromptResult{Result: mcp.Result{ResultType: mcp.ResultTypeInputRequired}, MultiRoundTripResult: *input}, nil
 		}
 		rm := json.RawMessage(raw)
 		return mcp.ParseGetPromptResult(&rm)
@@ -357,10 +390,17 @@ func (s *Server) templateHandler(p *plugin.Plugin) server.ResourceTemplateHandle
 }
 
 func (s *Server) read(ctx context.Context, p *plugin.Plugin, local string, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-	raw, err := p.ReadResource(ctx, s.request(ctx, p, req.Params.Meta), local)
-	awaitDelivery(ctx)
+	op := func(ctx context.Context, preq plugin.Request) ([]byte, error) {
+		return p.ReadResource(ctx, preq, local)
+	}
+	// Resource handlers can only return contents, so a read whose guest
+	// asks for client input is not parked: its questions are declined.
+	raw, input, err := s.run(ctx, p, req.Params.Meta, mcp.MultiRoundTripParams{}, op)
 	if err != nil {
 		return nil, err
+	}
+	if input != nil {
+		return nil, fmt.Errorf("plugin[%s]: reading %q needs client input, which resources/read cannot ask for", p.Name(), req.Params.URI)
 	}
 	// Contents carry plugin-local URIs; expose them namespaced.
 	var res struct {
