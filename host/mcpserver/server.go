@@ -106,6 +106,11 @@ func New(opts Options) *Server {
 		server.WithPromptCompletionProvider(completer{s}),
 		server.WithResourceCompletionProvider(completer{s}),
 		server.WithLogger(s.log),
+		// 2026-07-28 caching hints. Lists can change at any time
+		// (list_changed), so clients may reuse them only briefly; reads
+		// depend on the session's instance, so they are private.
+		server.WithCacheHints(5000, mcp.CacheScopePublic),
+		server.WithMethodCacheHints(mcp.MethodResourcesRead, 0, mcp.CacheScopePrivate),
 	}
 	if opts.Instructions != "" {
 		mopts = append(mopts, server.WithInstructions(opts.Instructions))
@@ -517,12 +522,15 @@ func (s *Server) unsubscribe(ctx context.Context, _ any, req *mcp.UnsubscribeReq
 type HTTPOptions struct {
 	// Path of the MCP endpoint; default "/mcp".
 	Path string
-	// AllowedOrigins lists extra browser origins (scheme://host[:port]) that
-	// may call the endpoint; by default only loopback hosts are accepted
-	// (DNS-rebinding protection).
+	// AllowedOrigins lists browser origins (scheme://host[:port], or "*")
+	// allowed besides loopback ones. A request with any other Origin
+	// header gets 403.
 	AllowedOrigins []string
-	// DisableHostCheck turns off the loopback Host-header check, for a
-	// server behind a reverse proxy that does its own.
+	// AllowedHosts lists Host header names allowed besides loopback ones
+	// (DNS-rebinding protection), e.g. the name a reverse proxy forwards.
+	AllowedHosts []string
+	// DisableHostCheck accepts any Host header, for a server behind a
+	// reverse proxy that checks it.
 	DisableHostCheck bool
 	// MaxBodyBytes caps a request body; default 4 MiB.
 	MaxBodyBytes int64
@@ -554,7 +562,9 @@ func (s *Server) HTTPHandler(opts HTTPOptions) http.Handler {
 		server.WithStateful(true),
 		server.WithSessionIdleTTL(opts.SessionIdleTTL),
 		server.WithStreamableHTTPLogger(s.log),
-		server.WithDisableLocalhostProtection(opts.DisableHostCheck),
+		// guard (guard.go) checks Host and Origin; mcp-go's own check would
+		// refuse hosts the operator allowed.
+		server.WithDisableLocalhostProtection(true),
 		// A bounded event store: SSE resumption for legacy sessions, and
 		// reliable delivery of a request's last notification.
 		server.WithEventStore(newEventStore(opts.MaxResumeEvents)),
@@ -564,7 +574,7 @@ func (s *Server) HTTPHandler(opts HTTPOptions) http.Handler {
 	}
 	h := server.NewStreamableHTTPServer(s.mcp, hopts...)
 	mux := http.NewServeMux()
-	mux.Handle(opts.Path, s.trackDelivery(http.MaxBytesHandler(h, opts.MaxBodyBytes)))
+	mux.Handle(opts.Path, newGuard(s.trackDelivery(http.MaxBytesHandler(h, opts.MaxBodyBytes)), opts.AllowedOrigins, opts.AllowedHosts, opts.DisableHostCheck))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, "ok\n")

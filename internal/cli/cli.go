@@ -138,7 +138,7 @@ func (f *loadFlags) load(ctx context.Context, stdio IO, log *slog.Logger) (*host
 func newServe(stdio IO) *cobra.Command {
 	var lf loadFlags
 	var transport, listen, path string
-	var origins []string
+	var origins, hosts []string
 	var noHostCheck bool
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -170,15 +170,16 @@ func newServe(stdio IO) *cobra.Command {
 				}
 				return nil
 			}
-			return serveHTTP(ctx, log, h, listen, host.HTTPOptions{Path: path, AllowedOrigins: origins, DisableHostCheck: noHostCheck})
+			return serveHTTP(ctx, log, h, listen, host.HTTPOptions{Path: path, AllowedOrigins: origins, AllowedHosts: hosts, DisableHostCheck: noHostCheck})
 		},
 	}
 	lf.register(cmd)
 	cmd.Flags().StringVarP(&transport, "transport", "t", "http", "http or stdio")
 	cmd.Flags().StringVarP(&listen, "listen", "l", "127.0.0.1:8931", "HTTP listen address")
 	cmd.Flags().StringVar(&path, "path", "/mcp", "HTTP path of the MCP endpoint")
-	cmd.Flags().StringSliceVar(&origins, "allowed-origin", nil, "extra browser Origin allowed to call the endpoint (repeatable), e.g. https://app.example.com")
-	cmd.Flags().BoolVar(&noHostCheck, "disable-host-check", false, "accept non-loopback Host headers (only behind a proxy that checks them: DNS-rebinding protection)")
+	cmd.Flags().StringSliceVar(&origins, "allowed-origin", nil, "browser Origin allowed besides loopback ones (repeatable; \"*\" for any), e.g. https://app.example.com")
+	cmd.Flags().StringSliceVar(&hosts, "allowed-host", nil, "Host header name allowed besides loopback ones (repeatable), e.g. the name a reverse proxy forwards")
+	cmd.Flags().BoolVar(&noHostCheck, "disable-host-check", false, "accept any Host header (only behind a proxy that checks it: this is the DNS-rebinding protection)")
 	return cmd
 }
 
