@@ -225,3 +225,33 @@ plugins:
 		t.Errorf("fetch metadata address: isError=%v %q; want a denial naming allowed_hosts", res.IsError, text(res))
 	}
 }
+
+// A plain WASI command module is a plugin too: one instance per call, the
+// request on stdin, the answer on stdout, exit status and stderr for
+// failures, and no host environment or arguments.
+func TestCommandPlugin(t *testing.T) {
+	t.Setenv("TOOLHOST_CANARY", "must-not-leak")
+	s := serve(t, fmt.Sprintf(`
+plugins:
+  cmd:
+    url: file://%s
+    runtime_config:
+      timeout: 5s
+`, testplugins.Test(t, "cmdtool")))
+	for _, era := range []string{legacy, modern} {
+		c := connect(t, s.url, era)
+		ctx := context.Background()
+		res, err := c.CallTool(ctx, callArgs("cmd-upper", map[string]any{"text": "shout " + era}))
+		if err != nil || text(res) != strings.ToUpper("shout "+era) {
+			t.Errorf("%s: cmd-upper = %+v, %v", era, res, err)
+		}
+		res, err = c.CallTool(ctx, callArgs("cmd-fail", nil))
+		if err != nil || !res.IsError || !strings.Contains(text(res), "exited with status 3: cmdtool: failing on purpose") {
+			t.Errorf("%s: cmd-fail = %q, %v; want an isError result with the exit status and stderr", era, text(res), err)
+		}
+		res, err = c.CallTool(ctx, callArgs("cmd-env", nil))
+		if err != nil || strings.Contains(text(res), "must-not-leak") || !strings.Contains(text(res), `args=["cmd"]`) {
+			t.Errorf("%s: cmd-env = %q, %v; want no host environment and args [cmd]", era, text(res), err)
+		}
+	}
+}

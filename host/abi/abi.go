@@ -1,6 +1,7 @@
 package abi
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 )
@@ -10,6 +11,17 @@ const (
 	ExportDescribe = "describe"
 	ExportCall     = "call"
 )
+
+// CommandInput turns a V2 export's input into a command plugin's stdin:
+// the same JSON object with "method" set to the export name.
+func CommandInput(export string, input []byte) ([]byte, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(input, &m); err != nil || m == nil {
+		return nil, fmt.Errorf("input of %s is not a JSON object", export)
+	}
+	m["method"], _ = json.Marshal(export)
+	return json.Marshal(m)
+}
 
 // Export names of the V2 (hyper-mcp) ABI.
 const (
@@ -38,6 +50,10 @@ const (
 	V1 Version = 1
 	// V2 is the hyper-mcp ABI (list_tools/call_tool/...).
 	V2 Version = 2
+	// Command is a plain WASI command module: each call runs _start with a
+	// V2 input on stdin, extended with "method" (the V2 export name), and
+	// reads the V2 output from stdout. No Extism kit is needed.
+	Command Version = 3
 )
 
 func (v Version) String() string {
@@ -46,6 +62,8 @@ func (v Version) String() string {
 		return "v1 (describe/call)"
 	case V2:
 		return "v2 (list_tools/call_tool)"
+	case Command:
+		return "wasi command (JSON on stdin/stdout)"
 	}
 	return fmt.Sprintf("unknown(%d)", int(v))
 }

@@ -235,3 +235,14 @@ func TestNamespaceURI(t *testing.T) {
 		}
 	}
 }
+
+func TestCommandInput(t *testing.T) {
+	got, err := CommandInput("call_tool", CallToolInput(Context{ID: 1}, "upper", json.RawMessage(`{"text":"x"}`)))
+	want := `{"context":{"id":1,"_meta":{}},"method":"call_tool","request":{"name":"upper","arguments":{"text":"x"}}}`
+	if err != nil || string(got) != want {
+		t.Errorf("CommandInput = %s, %v; want %s", got, err, want)
+	}
+	if _, err := CommandInput("list_tools", []byte(`[1]`)); err == nil {
+		t.Error("CommandInput of a non-object: want an error")
+	}
+}

@@ -189,6 +189,11 @@ func detect(mod *wasmbin.Module) (abi.Version, error) {
 	}
 	v, err := abi.Detect(names)
 	if err != nil {
+		_, start := mod.ExportedFunc(abi.ExportStart)
+		if start && !mod.HasImportModule(KernelNamespace) && !mod.HasImportModule(UserNamespace) {
+			// A plain WASI command with no Extism imports: a command plugin.
+			return abi.Command, nil
+		}
 		return 0, err
 	}
 	if _, ok := mod.ExportedFunc(abi.ExportStart); ok {

@@ -40,6 +40,7 @@ type Plugin struct {
 	onChange func(*Plugin, Lists)
 
 	compiled     *extism.CompiledPlugin
+	cmd          *command // for abi.Command plugins instead of compiled
 	moduleConfig wazero.ModuleConfig
 	fsCloser     io.Closer
 	egress       *egress.Client
@@ -112,6 +113,22 @@ func newPlugin(ctx context.Context, l *Loader, cfg *config.Plugin, version abi.V
 		WithRandSource(rand.Reader).
 		WithFSConfig(fsConfig).
 		WithStdout(logw).WithStderr(logw)
+
+	if version == abi.Command {
+		if p.cmd, err = newCommand(ctx, l.cache, rt, wasm); err != nil {
+			p.fsCloser.Close()
+			return nil, fmt.Errorf("plugin[%s] (%s): compiling: %w", cfg.Name, cfg.Location.URL, err)
+		}
+		p.exports[abi.ExportListTools], p.exports[abi.ExportCallTool] = true, true
+		c, err := p.readCatalog(ctx, nil)
+		if err != nil {
+			p.closeAll(ctx)
+			return nil, fmt.Errorf("%w (a WASI command plugin must answer {\"method\":\"list_tools\"} on stdin with {\"tools\":[...]} on stdout; "+
+				"if this module is meant to be an Extism plugin, build it as a reactor: -buildmode=c-shared)", err)
+		}
+		p.catalog.Store(c)
+		return p, nil
+	}
 
 	manifest := extism.Manifest{
 		Wasm:   []extism.Wasm{extism.WasmData{Data: wasm, Name: "main"}},
@@ -206,6 +223,8 @@ func extismLevel(l extism.LogLevel) slog.Level {
 // readCatalog calls the list exports on inst and applies skip_* filters.
 func (p *Plugin) readCatalog(ctx context.Context, inst *extism.Plugin) (*Catalog, error) {
 	rt := p.cfg.Runtime
+	ctx, cancel := context.WithTimeout(ctx, rt.Timeout)
+	defer cancel()
 	req := Request{ID: "toolhost-list"}
 	c := &Catalog{}
 	list := func(export string) ([]byte, error) {
@@ -310,6 +329,10 @@ func (p *Plugin) Call(ctx context.Context, req Request, export, tool string, inp
 	}
 	defer func() { <-p.slots }()
 
+	if p.cmd != nil {
+		out, _, err := p.invoke(ctx, nil, req, export, tool, input)
+		return out, err
+	}
 	inst, release, err := p.take(ctx, req.Session)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -424,6 +447,10 @@ func (p *Plugin) invoke(ctx context.Context, inst *extism.Plugin, req Request, e
 	cerr := func(kind ErrorKind, msg string, err error) error {
 		return &CallError{Plugin: p.name, Export: export, Tool: tool, Kind: kind, Msg: msg, Err: err}
 	}
+	if p.cmd != nil {
+		out, err := p.invokeCommand(cctx, export, tool, input)
+		return out, state, err
+	}
 	rc, out, err := inst.CallWithContext(cctx, export, input)
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
@@ -527,6 +554,9 @@ func (p *Plugin) closeAll(ctx context.Context) error {
 	var errs []error
 	if p.compiled != nil {
 		errs = append(errs, p.compiled.Close(ctx))
+	}
+	if p.cmd != nil {
+		errs = append(errs, p.cmd.close(ctx))
 	}
 	if p.fsCloser != nil {
 		errs = append(errs, p.fsCloser.Close())

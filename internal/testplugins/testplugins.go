@@ -77,13 +77,17 @@ func Plugin(tb testing.TB, name string) string {
 }
 
 // Test builds the test plugin <repo>/plugins/test/<name> and returns the path
-// of its .wasm file. Test plugins are Extism reactors, except "command",
-// which is built as a plain wasip1 command (exports _start) for tests of how
-// the host rejects modules that are not reactors.
+// of its .wasm file. Test plugins are Extism reactors, except the plain
+// wasip1 commands (exporting _start) named in commands.
 func Test(tb testing.TB, name string) string {
 	tb.Helper()
-	return build(tb, name, "test/", name != "command")
+	return build(tb, name, "test/", !commands[name])
 }
+
+// commands are the test plugins built as WASI commands: "command" (which
+// the host must reject: it answers no request) and "cmdtool" (a working
+// command plugin).
+var commands = map[string]bool{"command": true, "cmdtool": true}
 
 // Bytes reads a file, typically a path from Plugin or Test.
 func Bytes(tb testing.TB, path string) []byte {

@@ -124,9 +124,9 @@ func TestTestPlugins(t *testing.T) {
 			if !bytes.HasPrefix(data, []byte("\x00asm")) {
 				t.Fatalf("test plugin %s is not a wasm module", e.Name())
 			}
-			// "command" is the one plain wasip1 command; the rest are reactors.
+			// The plain wasip1 commands export _start; the rest are reactors.
 			want, notWant := "_initialize", "_start"
-			if e.Name() == "command" {
+			if commands[e.Name()] {
 				want, notWant = notWant, want
 			}
 			exports, err := exportNames(data)
