@@ -129,6 +129,7 @@ func (h *Host) ServeStdio(ctx context.Context, in io.Reader, out io.Writer) erro
 // Close stops every plugin (waiting for calls in flight, bounded by their
 // timeouts) and releases the compilation cache.
 func (h *Host) Close(ctx context.Context) error {
+	h.server.Close()
 	var errs []error
 	for _, p := range h.plugins {
 		if err := p.Close(ctx); err != nil {

@@ -29,6 +29,7 @@ func (f *fakeHost) createElicitation(req []byte) ([]byte, error) {
 	return f.answer("create_elicitation", req)
 }
 func (f *fakeHost) createMessage(req []byte) ([]byte, error) { return f.answer("create_message", req) }
+func (f *fakeHost) requestInput(req []byte) ([]byte, error)  { return f.answer("request_input", req) }
 func (f *fakeHost) listRoots() ([]byte, error)               { return f.answer("list_roots", nil) }
 func (f *fakeHost) notifyLoggingMessage(m []byte) {
 	f.sent = append(f.sent, sent{"notify_logging_message", string(m)})

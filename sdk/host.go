@@ -16,6 +16,7 @@ var ErrNoHost = errors.New("sdk: host functions are only available inside a wasm
 // There is one method per host function so that the linker drops the
 // imports a plugin never reaches.
 type hostBridge interface {
+	requestInput(req []byte) ([]byte, error)
 	createElicitation(req []byte) ([]byte, error)
 	createMessage(req []byte) ([]byte, error)
 	listRoots() ([]byte, error)
@@ -221,3 +222,59 @@ func NotifyResourceUpdated(uri string) {
 
 // Config returns the Extism config value for key (hyper-mcp's env_vars).
 func Config(key string) (string, bool) { return host.config(key) }
+
+// InputRequest is one question for Ask: an MCP method and its params.
+type InputRequest struct {
+	Method string          `json:"method"`
+	Params json.RawMessage `json:"params,omitempty"`
+}
+
+// ElicitRequest, SampleRequest and RootsRequest build InputRequests.
+func ElicitRequest(message string, schema json.RawMessage) InputRequest {
+	if schema == nil {
+		schema = json.RawMessage(`{"type":"object","properties":{}}`)
+	}
+	p, _ := json.Marshal(struct {
+		Message string          `json:"message"`
+		Schema  json.RawMessage `json:"requestedSchema"`
+	}{message, schema})
+	return InputRequest{Method: "elicitation/create", Params: p}
+}
+
+// SampleRequest asks the client's model (params are MCP CreateMessageRequest params).
+func SampleRequest(params json.RawMessage) InputRequest {
+	return InputRequest{Method: "sampling/createMessage", Params: params}
+}
+
+// RootsRequest asks for the client's roots.
+func RootsRequest() InputRequest { return InputRequest{Method: "roots/list"} }
+
+// Ask asks the client several questions at once, each under a key of the
+// plugin's choosing, and returns the client's answers (the raw MCP results)
+// by key. Under a 2026-07-28 client, all the questions travel in one
+// input_required round with these keys; under older clients, toolhost sends
+// them as concurrent server-to-client requests.
+//
+// Ask is a toolhost extension (host function toolhost:host/user
+// request_input): a plugin that calls it runs only under toolhost. The
+// hyper-mcp functions (Elicit, Sample, ListRoots) ask one question each.
+func Ask(requests map[string]InputRequest) (map[string]json.RawMessage, error) {
+	req, err := json.Marshal(map[string]any{"requests": requests})
+	if err != nil {
+		return nil, fmt.Errorf("sdk.Ask: encode: %w", err)
+	}
+	out, err := host.requestInput(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := hostError(out); err != nil {
+		return nil, fmt.Errorf("sdk.Ask: %w", err)
+	}
+	var res struct {
+		Responses map[string]json.RawMessage `json:"responses"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		return nil, fmt.Errorf("sdk.Ask: decode host answer: %w", err)
+	}
+	return res.Responses, nil
+}

@@ -6,6 +6,7 @@ package sdk
 // notifications are dropped.
 type defaultBridge struct{}
 
+func (defaultBridge) requestInput([]byte) ([]byte, error)      { return nil, ErrNoHost }
 func (defaultBridge) createElicitation([]byte) ([]byte, error) { return nil, ErrNoHost }
 func (defaultBridge) createMessage([]byte) ([]byte, error)     { return nil, ErrNoHost }
 func (defaultBridge) listRoots() ([]byte, error)               { return nil, ErrNoHost }

@@ -142,3 +142,20 @@ func TestNoHostOutsideWasm(t *testing.T) {
 		t.Errorf("err = %v, want ErrNoHost", err)
 	}
 }
+
+func TestAsk(t *testing.T) {
+	f := withFakes(t)
+	f.answers["request_input"] = `{"responses":{"name":{"action":"accept","content":{"name":"Ada"}},"roots":{"roots":[]}}}`
+	got, err := Ask(map[string]InputRequest{"name": ElicitRequest("who?", nil), "roots": RootsRequest()})
+	if err != nil || string(got["name"]) != `{"action":"accept","content":{"name":"Ada"}}` || string(got["roots"]) != `{"roots":[]}` {
+		t.Fatalf("Ask = %s, %v", got, err)
+	}
+	want := `{"requests":{"name":{"method":"elicitation/create","params":{"message":"who?","requestedSchema":{"type":"object","properties":{}}}},"roots":{"method":"roots/list"}}}`
+	if f.sent[0].payload != want {
+		t.Errorf("sent %s\nwant %s", f.sent[0].payload, want)
+	}
+	f.answers["request_input"] = `{"error":"the client did not declare the sampling capability"}`
+	if _, err := Ask(map[string]InputRequest{"s": SampleRequest(json.RawMessage(`{}`))}); err == nil || !strings.Contains(err.Error(), "sampling capability") {
+		t.Errorf("Ask with a host error = %v", err)
+	}
+}

@@ -13,6 +13,9 @@ import (
 // exactly one bridge method, so the linker imports only the functions a
 // plugin can actually call.
 
+//go:wasmimport toolhost:host/user request_input
+func hostRequestInput(in uint64) uint64
+
 //go:wasmimport extism:host/user create_elicitation
 func hostCreateElicitation(in uint64) uint64
 
@@ -65,6 +68,10 @@ func send(payload []byte, f func(uint64)) {
 	in := pdk.AllocateBytes(payload)
 	defer in.Free()
 	f(in.Offset())
+}
+
+func (defaultBridge) requestInput(req []byte) ([]byte, error) {
+	return call("request_input", req, hostRequestInput)
 }
 
 func (defaultBridge) createElicitation(req []byte) ([]byte, error) {

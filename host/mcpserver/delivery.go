@@ -3,9 +3,14 @@ package mcpserver
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
 )
 
 // delivery counts, for one stream scope (a legacy session, or one
@@ -21,6 +26,10 @@ import (
 // somewhere. See RATIONALE.md, "Why is every progress notification
 // delivered?".
 type delivery struct {
+	// missingCapability, set by a stateless request's handler, makes the
+	// response the spec's -32021 error (see missingCapability).
+	missingCapability atomic.Pointer[string]
+
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced on every change
 	queued  int
@@ -99,8 +108,9 @@ func newDelivery() *delivery { return &delivery{changed: make(chan struct{})} }
 // "data:" line is one whole message.
 type countingWriter struct {
 	http.ResponseWriter
-	d    *delivery
-	line []byte // the current line, up to maxLine bytes
+	d       *delivery
+	line    []byte // the current line, up to maxLine bytes
+	rewrite bool   // the next write is the response to turn into -32021
 }
 
 const maxLine = 256
@@ -111,7 +121,24 @@ var (
 	messageMethod  = []byte(`"method":"notifications/message"`)
 )
 
+func (w *countingWriter) WriteHeader(code int) {
+	if w.d.missingCapability.Load() != nil && code == http.StatusOK && strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
+		code = http.StatusBadRequest
+		w.rewrite = true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
 func (w *countingWriter) Write(b []byte) (int, error) {
+	if w.rewrite {
+		w.rewrite = false
+		if out, ok := missingCapabilityError(b, *w.d.missingCapability.Load()); ok {
+			if _, err := w.ResponseWriter.Write(out); err != nil {
+				return 0, err
+			}
+			return len(b), nil
+		}
+	}
 	n, err := w.ResponseWriter.Write(b)
 	events := 0
 	for _, c := range b[:n] {
@@ -154,4 +181,42 @@ func awaitDelivery(ctx context.Context) {
 	if d := deliveryFrom(ctx); d != nil {
 		d.wait(ctx, 2*time.Second)
 	}
+}
+
+// missingCapability marks a stateless request whose guest needed a client
+// capability the request did not declare. mcp-go v1.2.1 reports every tool
+// handler error as -32603; the spec requires -32021 with HTTP 400 and the
+// capability in error.data.requiredCapabilities, so the response writer
+// rewrites that one error. See RATIONALE.md, "Why are modern calls parked
+// for input?".
+func missingCapability(ctx context.Context, capability string) {
+	if d := deliveryFrom(ctx); d != nil {
+		d.missingCapability.Store(&capability)
+	}
+}
+
+// missingCapabilityError rewrites a JSON-RPC error response as -32021.
+func missingCapabilityError(body []byte, capability string) ([]byte, bool) {
+	var msg struct {
+		JSONRPC string          `json:"jsonrpc"`
+		ID      json.RawMessage `json:"id"`
+		Error   *struct {
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(body, &msg) != nil || msg.Error == nil {
+		return nil, false
+	}
+	out, err := json.Marshal(map[string]any{
+		"jsonrpc": "2.0", "id": msg.ID,
+		"error": map[string]any{
+			"code":    mcp.MISSING_REQUIRED_CLIENT_CAPABILITY,
+			"message": msg.Error.Message,
+			"data":    map[string]any{"requiredCapabilities": map[string]any{capability: map[string]any{}}},
+		},
+	})
+	if err != nil {
+		return nil, false
+	}
+	return append(out, '\n'), true
 }

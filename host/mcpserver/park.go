@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -57,7 +58,8 @@ type parked struct {
 
 	mu      sync.Mutex
 	current context.Context // the request now waiting on the call (for notifications)
-	pending *inputAsk       // the question the client must answer on retry
+	pending *inputAsk       // the questions the client must answer on retry
+	round   int             // how many times the call parked
 	asks    int
 	missing string // a client capability the guest needed but the client lacks
 }
@@ -69,22 +71,45 @@ type parkEvent struct {
 }
 
 type inputAsk struct {
-	key   string
-	req   mcp.InputRequest
+	reqs  mcp.InputRequests
 	reply chan askReply
 }
 
 type askReply struct {
-	raw json.RawMessage
+	raw map[string]json.RawMessage
 	err error
 }
 
-// token returns the requestState for a parked call: its id and an HMAC, so
-// a client cannot resume, or forge, someone else's call.
-func (l *lot) token(id string) string {
+// maxParked caps the calls waiting for client input at once, server-wide:
+// each holds a plugin instance, and a client that never retries must not
+// exhaust them.
+const maxParked = 64
+
+func (l *lot) parkedCount() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.calls)
+}
+
+// closeAll cancels every parked call (the server is shutting down).
+func (l *lot) closeAll() {
+	l.mu.Lock()
+	calls := l.calls
+	l.calls = map[string]*parked{}
+	l.mu.Unlock()
+	for _, pc := range calls {
+		pc.cancel()
+	}
+}
+
+// token returns the requestState for a parked call's round: its id, the
+// round and an HMAC, so a client can neither forge a state nor replay an
+// earlier round's.
+func (l *lot) token(id string, round int) string {
+	body := id + "." + strconv.Itoa(round)
 	m := hmac.New(sha256.New, l.key)
-	m.Write([]byte(id))
-	return "th1." + id + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	m.Write([]byte(body))
+	return "th1." + body + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
 var errBadState = errors.New("requestState is invalid, tampered with or expired: call the tool again without it")
@@ -92,13 +117,23 @@ var errBadState = errors.New("requestState is invalid, tampered with or expired:
 // resume returns the parked call a requestState names.
 func (l *lot) resume(state string) (*parked, error) {
 	parts := strings.Split(state, ".")
-	if len(parts) != 3 || parts[0] != "th1" || !hmac.Equal([]byte(l.token(parts[1])), []byte(state)) {
+	if len(parts) != 4 || parts[0] != "th1" {
+		return nil, errBadState
+	}
+	round, err := strconv.Atoi(parts[2])
+	if err != nil || !hmac.Equal([]byte(l.token(parts[1], round)), []byte(state)) {
 		return nil, errBadState
 	}
 	l.mu.Lock()
 	pc := l.calls[parts[1]]
 	l.mu.Unlock()
 	if pc == nil {
+		return nil, errBadState
+	}
+	pc.mu.Lock()
+	current := pc.round
+	pc.mu.Unlock()
+	if round != current {
 		return nil, errBadState
 	}
 	return pc, nil
@@ -129,12 +164,25 @@ func (s *Server) runModern(ctx context.Context, p *plugin.Plugin, meta *mcp.Meta
 		if ask == nil {
 			return nil, nil, errBadState
 		}
-		resp, ok := mrtr.InputResponses[ask.key]
-		if !ok {
-			ask.reply <- askReply{err: fmt.Errorf("the client answered without %q", ask.key)}
-		} else {
+		answers := map[string]json.RawMessage{}
+		var missing []string
+		for key := range ask.reqs {
+			resp, ok := mrtr.InputResponses[key]
+			if !ok {
+				missing = append(missing, key)
+				continue
+			}
 			b, err := json.Marshal(resp)
-			ask.reply <- askReply{raw: b, err: err}
+			if err != nil {
+				missing = append(missing, key)
+				continue
+			}
+			answers[key] = b
+		}
+		if len(missing) > 0 {
+			ask.reply <- askReply{err: fmt.Errorf("the client's retry did not answer %v", missing)}
+		} else {
+			ask.reply <- askReply{raw: answers}
 		}
 	} else {
 		id := fmt.Sprintf("%x", s.lot.seq.Add(1))
@@ -158,12 +206,15 @@ func (s *Server) runModern(ctx context.Context, p *plugin.Plugin, meta *mcp.Meta
 			missing := pc.missing
 			pc.mu.Unlock()
 			if missing != "" {
+				missingCapability(ctx, missing)
 				return nil, nil, mcp.MissingRequiredClientCapabilityError{Capability: missing}
 			}
 			return ev.raw, nil, ev.err
 		}
 		pc.mu.Lock()
 		pc.pending = ev.ask
+		pc.round++
+		round := pc.round
 		pc.mu.Unlock()
 		// Without a retry in time, the guest's question is answered with
 		// an error (it declines) and the call ends.
@@ -176,8 +227,8 @@ func (s *Server) runModern(ctx context.Context, p *plugin.Plugin, meta *mcp.Meta
 			}
 		})
 		return nil, &mcp.MultiRoundTripResult{
-			InputRequests: mcp.InputRequests{ev.ask.key: ev.ask.req},
-			RequestState:  s.lot.token(pc.id),
+			InputRequests: ev.ask.reqs,
+			RequestState:  s.lot.token(pc.id, round),
 		}, nil
 	case <-ctx.Done():
 		// The client closed the stream: in the 2026-07-28 era that is the
@@ -224,40 +275,54 @@ func (m *modernPeer) Log(_ context.Context, level, logger string, data json.RawM
 }
 
 func (m *modernPeer) Elicit(ctx context.Context, params json.RawMessage) (json.RawMessage, error) {
-	var ep mcp.ElicitationParams
-	if err := json.Unmarshal(params, &ep); err != nil {
-		return nil, fmt.Errorf("invalid elicitation request: %w", err)
-	}
-	return m.ask(ctx, "elicitation", "elicit", mcp.InputRequest{Method: mcp.MethodElicitationCreate, Elicitation: &ep})
+	return m.askOne(ctx, "elicit", plugin.InputRequest{Method: plugin.MethodElicit, Params: params})
 }
 
 func (m *modernPeer) CreateMessage(ctx context.Context, params json.RawMessage) (json.RawMessage, error) {
-	var cp mcp.CreateMessageParams
-	if err := json.Unmarshal(params, &cp); err != nil {
-		return nil, fmt.Errorf("invalid sampling request: %w", err)
-	}
-	return m.ask(ctx, "sampling", "sample", mcp.InputRequest{Method: mcp.MethodSamplingCreateMessage, Sampling: &cp})
+	return m.askOne(ctx, "sample", plugin.InputRequest{Method: plugin.MethodSample, Params: params})
 }
 
 func (m *modernPeer) ListRoots(ctx context.Context) (json.RawMessage, error) {
-	return m.ask(ctx, "roots", "roots", mcp.InputRequest{Method: mcp.MethodListRoots, Roots: &mcp.ListRootsParams{}})
+	return m.askOne(ctx, "roots", plugin.InputRequest{Method: plugin.MethodRoots})
 }
 
-// ask parks the call with one input request and waits for the client's
-// answer (the retry), the call's end or parkTTL.
-func (m *modernPeer) ask(ctx context.Context, capability, prefix string, req mcp.InputRequest) (json.RawMessage, error) {
-	if !clientDeclared(m.now(), capability) {
-		m.pc.mu.Lock()
-		if m.pc.missing == "" {
-			m.pc.missing = capability
-		}
-		m.pc.mu.Unlock()
-		return nil, fmt.Errorf("the client did not declare the %s capability", capability)
-	}
+// askOne asks one question of a hyper-mcp host function, under a key of
+// the host's choosing.
+func (m *modernPeer) askOne(ctx context.Context, prefix string, req plugin.InputRequest) (json.RawMessage, error) {
 	m.pc.mu.Lock()
 	m.pc.asks++
-	a := &inputAsk{key: fmt.Sprintf("%s-%d", prefix, m.pc.asks), req: req, reply: make(chan askReply, 1)}
+	key := fmt.Sprintf("%s-%d", prefix, m.pc.asks)
 	m.pc.mu.Unlock()
+	answers, err := m.Ask(ctx, map[string]plugin.InputRequest{key: req})
+	if err != nil {
+		return nil, err
+	}
+	return answers[key], nil
+}
+
+// Ask parks the call with the guest's questions, all in one round, and
+// waits for the client's retry, the call's end or parkTTL.
+func (m *modernPeer) Ask(ctx context.Context, requests map[string]plugin.InputRequest) (map[string]json.RawMessage, error) {
+	reqs := mcp.InputRequests{}
+	for key, r := range requests {
+		ir, capability, err := toInputRequest(r)
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", key, err)
+		}
+		if !clientDeclared(m.now(), capability) {
+			m.pc.mu.Lock()
+			if m.pc.missing == "" {
+				m.pc.missing = capability
+			}
+			m.pc.mu.Unlock()
+			return nil, fmt.Errorf("the client did not declare the %s capability", capability)
+		}
+		reqs[key] = ir
+	}
+	if m.s.lot.parkedCount() > maxParked {
+		return nil, fmt.Errorf("too many calls (%d) are waiting for client input; try again later", maxParked)
+	}
+	a := &inputAsk{reqs: reqs, reply: make(chan askReply, 1)}
 	select {
 	case m.pc.events <- parkEvent{ask: a}:
 	case <-ctx.Done():
@@ -273,6 +338,28 @@ func (m *modernPeer) ask(ctx context.Context, capability, prefix string, req mcp
 	case <-timer.C:
 		return nil, errors.New("the client did not answer in time")
 	}
+}
+
+// toInputRequest converts a guest's question to mcp-go's form and names
+// the client capability it needs.
+func toInputRequest(r plugin.InputRequest) (mcp.InputRequest, string, error) {
+	switch r.Method {
+	case plugin.MethodElicit:
+		var p mcp.ElicitationParams
+		if err := json.Unmarshal(r.Params, &p); err != nil {
+			return mcp.InputRequest{}, "", fmt.Errorf("invalid elicitation request: %w", err)
+		}
+		return mcp.InputRequest{Method: mcp.MethodElicitationCreate, Elicitation: &p}, "elicitation", nil
+	case plugin.MethodSample:
+		var p mcp.CreateMessageParams
+		if err := json.Unmarshal(r.Params, &p); err != nil {
+			return mcp.InputRequest{}, "", fmt.Errorf("invalid sampling request: %w", err)
+		}
+		return mcp.InputRequest{Method: mcp.MethodSamplingCreateMessage, Sampling: &p}, "sampling", nil
+	case plugin.MethodRoots:
+		return mcp.InputRequest{Method: mcp.MethodListRoots, Roots: &mcp.ListRootsParams{}}, "roots", nil
+	}
+	return mcp.InputRequest{}, "", fmt.Errorf("unsupported input method %q", r.Method)
 }
 
 // clientDeclared reports whether a modern request declared a client

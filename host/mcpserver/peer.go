@@ -3,6 +3,7 @@ package mcpserver
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -103,4 +104,46 @@ func (p *peer) ListRoots(ctx context.Context) (json.RawMessage, error) {
 func (p *peer) ResourceUpdated(_ context.Context, uri string) {
 	exposed, _ := abi.NamespaceURI(p.plugin.Prefix(), uri)
 	p.s.notifyResourceUpdated(exposed)
+}
+
+// Ask sends each question as a real server-to-client request (legacy
+// sessions), concurrently, and returns the answers by key.
+func (p *peer) Ask(ctx context.Context, requests map[string]plugin.InputRequest) (map[string]json.RawMessage, error) {
+	type answer struct {
+		key string
+		raw json.RawMessage
+		err error
+	}
+	ch := make(chan answer, len(requests))
+	for key, r := range requests {
+		go func() {
+			var raw json.RawMessage
+			var err error
+			switch r.Method {
+			case plugin.MethodElicit:
+				raw, err = p.Elicit(ctx, r.Params)
+			case plugin.MethodSample:
+				raw, err = p.CreateMessage(ctx, r.Params)
+			case plugin.MethodRoots:
+				raw, err = p.ListRoots(ctx)
+			default:
+				err = fmt.Errorf("unsupported input method %q", r.Method)
+			}
+			ch <- answer{key, raw, err}
+		}()
+	}
+	out := map[string]json.RawMessage{}
+	var errs []error
+	for range requests {
+		a := <-ch
+		if a.err != nil {
+			errs = append(errs, fmt.Errorf("%q: %w", a.key, a.err))
+			continue
+		}
+		out[a.key] = a.raw
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
 }

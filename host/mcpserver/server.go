@@ -597,6 +597,10 @@ func (w slogWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
+// Close cancels the calls parked for client input, so that their plugins
+// can shut down without waiting for their timeouts.
+func (s *Server) Close() { s.lot.closeAll() }
+
 // Tools lists the exposed tool names, sorted (for tests and diagnostics).
 func (s *Server) Tools() []string {
 	s.mu.RLock()

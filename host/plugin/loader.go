@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -237,10 +238,15 @@ func checkImports(mod *wasmbin.Module) error {
 				errs = append(errs, fmt.Errorf("module imports host function %s.%s, which toolhost does not provide (it provides %s)",
 					imp.Module, imp.Name, strings.Join(UserFunctionNames(), ", ")))
 			}
+		case ToolhostNamespace:
+			if !slices.Contains(ToolhostFunctionNames(), imp.Name) {
+				errs = append(errs, fmt.Errorf("module imports host function %s.%s, which toolhost does not provide (it provides %s)",
+					imp.Module, imp.Name, strings.Join(ToolhostFunctionNames(), ", ")))
+			}
 		case "wasi_snapshot_preview1":
 		default:
 			errs = append(errs, fmt.Errorf("module imports %s.%s, which toolhost does not provide "+
-				"(plugins may import extism:host/env, extism:host/user and wasi_snapshot_preview1)", imp.Module, imp.Name))
+				"(plugins may import extism:host/env, extism:host/user, toolhost:host/user and wasi_snapshot_preview1)", imp.Module, imp.Name))
 		}
 	}
 	return errors.Join(errs...)

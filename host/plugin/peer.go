@@ -30,6 +30,9 @@ type Peer interface {
 	ListRoots(ctx context.Context) (json.RawMessage, error)
 	// ResourceUpdated reports that a plugin-local resource URI changed.
 	ResourceUpdated(ctx context.Context, uri string)
+	// Ask asks the client several named questions at once (toolhost's
+	// request_input) and returns each answer's JSON by key.
+	Ask(ctx context.Context, requests map[string]InputRequest) (map[string]json.RawMessage, error)
 }
 
 // Request describes who is calling: the MCP session (empty in the
@@ -101,5 +104,8 @@ func (noPeer) Elicit(context.Context, json.RawMessage) (json.RawMessage, error) 
 	return nil, errNoClient
 }
 func (noPeer) CreateMessage(context.Context, json.RawMessage) (json.RawMessage, error) {
+	return nil, errNoClient
+}
+func (noPeer) Ask(context.Context, map[string]InputRequest) (map[string]json.RawMessage, error) {
 	return nil, errNoClient
 }

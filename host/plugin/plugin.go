@@ -144,7 +144,7 @@ func newPlugin(ctx context.Context, l *Loader, cfg *config.Plugin, version abi.V
 		// Interrupt a busy guest when its call's context ends (timeout or
 		// client cancellation); see RATIONALE.md on what this costs.
 		WithCloseOnContextDone(true)
-	funcs := append(p.userFunctions(), p.httpFunctions()...)
+	funcs := append(append(p.userFunctions(), p.httpFunctions()...), p.toolhostFunctions()...)
 	p.compiled, err = extism.NewCompiledPlugin(ctx, manifest, extism.PluginConfig{
 		EnableWasi:    true,
 		RuntimeConfig: runtimeConfig,
