@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"math/rand"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	extism "github.com/extism/go-sdk"
 	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/toolhost/toolhost/internal/testplugins"
+	"github.com/toolhost/toolhost/internal/wasmbuild"
 )
 
 // langCase is one tools/call of an example tool. A success must return
@@ -345,4 +349,44 @@ func mutate(rng *rand.Rand, b []byte) []byte {
 		}
 	}
 	return out
+}
+
+// The Go example uses the sdk's typed tools: schemas derived from Go types,
+// arguments validated before the handler, structured output.
+func TestGoTypedExample(t *testing.T) {
+	root := testplugins.RepoRoot(t)
+	wasm, err := wasmbuild.Build(context.Background(), wasmbuild.Request{ModuleDir: filepath.Join(root, "examples", "go"), Package: ".", Reactor: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := serve(t, fmt.Sprintf("plugins:\n  wordfreq:\n    url: file://%s\n    runtime_config:\n      prefix: \"\"\n", wasm))
+	for _, era := range []string{legacy, modern} {
+		c := connect(t, s.url, era)
+		ctx := context.Background()
+		list, err := c.ListTools(ctx, mcp.ListToolsRequest{})
+		if err != nil || len(list.Tools) != 1 {
+			t.Fatalf("%s: tools/list = %+v, %v", era, list, err)
+		}
+		schema, _ := json.Marshal(list.Tools[0].RawInputSchema)
+		if len(list.Tools[0].RawInputSchema) == 0 {
+			schema, _ = json.Marshal(list.Tools[0].InputSchema)
+		}
+		if !strings.Contains(string(schema), `"the text to analyse"`) || !strings.Contains(string(schema), `"required":["text"]`) {
+			t.Errorf("%s: input schema %s lacks the derived description or required list", era, schema)
+		}
+		res, err := c.CallTool(ctx, callArgs("wordfreq", map[string]any{"text": "the cat and the hat and the bat", "top": 2}))
+		if err != nil || res.IsError {
+			t.Fatalf("%s: wordfreq = %+v, %v", era, res, err)
+		}
+		got, _ := json.Marshal(res.StructuredContent)
+		if string(got) != `{"total":8,"words":[{"count":3,"word":"the"},{"count":2,"word":"and"}]}` {
+			t.Errorf("%s: structuredContent = %s", era, got)
+		}
+		for _, bad := range []map[string]any{{}, {"text": 5}, {"text": "x", "top": 500}} {
+			res, err := c.CallTool(ctx, callArgs("wordfreq", bad))
+			if err != nil || !res.IsError {
+				t.Errorf("%s: wordfreq(%v) = %+v, %v; want an isError result", era, bad, res, err)
+			}
+		}
+	}
 }

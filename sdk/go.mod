@@ -3,3 +3,5 @@ module github.com/toolhost/toolhost/sdk
 go 1.24
 
 require github.com/extism/go-pdk v1.1.3
+
+require github.com/google/jsonschema-go v0.4.2 // indirect

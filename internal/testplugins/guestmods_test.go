@@ -9,13 +9,13 @@ import (
 	"github.com/toolhost/toolhost/internal/testplugins"
 )
 
-// The guest modules (sdk/ and plugins/) are separate Go modules, so the
+// The guest modules (sdk/, plugins/, examples/go/) are separate Go modules, so the
 // root module's `go test ./...` does not reach them. This test runs their
 // own native tests and vets them for the wasip1 target they ship for, so
 // the one test command covers every module.
 func TestGuestModules(t *testing.T) {
 	root := testplugins.RepoRoot(t)
-	for _, mod := range []string{"sdk", "plugins"} {
+	for _, mod := range []string{"sdk", "plugins", "examples/go"} {
 		for _, step := range []struct {
 			name string
 			env  []string

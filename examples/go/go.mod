@@ -1,0 +1,12 @@
+module example.com/wordfreq
+
+go 1.24
+
+require github.com/toolhost/toolhost/sdk v0.0.0
+
+require (
+	github.com/extism/go-pdk v1.1.3 // indirect
+	github.com/google/jsonschema-go v0.4.2 // indirect
+)
+
+replace github.com/toolhost/toolhost/sdk => ../../sdk
