@@ -236,7 +236,7 @@ plugins:
   cmd:
     url: file://%s
     runtime_config:
-      timeout: 5s
+      timeout: 2s
 `, testplugins.Test(t, "cmdtool")))
 	for _, era := range []string{legacy, modern} {
 		c := connect(t, s.url, era)
@@ -248,6 +248,11 @@ plugins:
 		res, err = c.CallTool(ctx, callArgs("cmd-fail", nil))
 		if err != nil || !res.IsError || !strings.Contains(text(res), "exited with status 3: cmdtool: failing on purpose") {
 			t.Errorf("%s: cmd-fail = %q, %v; want an isError result with the exit status and stderr", era, text(res), err)
+		}
+		// A WASI sleep ends with the call's timeout (wazero's own does not).
+		res, err = c.CallTool(ctx, callArgs("cmd-sleep", map[string]any{"seconds": "60"}))
+		if err != nil || !res.IsError || !strings.Contains(text(res), "stopped after runtime_config.timeout (2s)") {
+			t.Errorf("%s: cmd-sleep = %q, %v; want the timeout", era, text(res), err)
 		}
 		res, err = c.CallTool(ctx, callArgs("cmd-env", nil))
 		if err != nil || strings.Contains(text(res), "must-not-leak") || !strings.Contains(text(res), `args=["cmd"]`) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
@@ -58,8 +59,11 @@ func (p *Plugin) invokeCommand(ctx context.Context, export, tool string, input [
 	limit := int(p.cfg.Runtime.MaxOutput)
 	stdout := &cappedBuffer{max: limit}
 	stderr := &cappedBuffer{max: 4 << 10}
+	// WASI sleeps end with the call: wazero's own nanosleep is a plain
+	// time.Sleep that closing on context done cannot interrupt.
 	mc := p.moduleConfig.WithName("").WithArgs(p.name).
-		WithStdin(bytes.NewReader(stdin)).WithStdout(stdout).WithStderr(stderr)
+		WithStdin(bytes.NewReader(stdin)).WithStdout(stdout).WithStderr(stderr).
+		WithNanosleep(func(ns int64) { sleepCtx(ctx, ns) })
 	m, err := p.cmd.rt.InstantiateModule(ctx, p.cmd.mod, mc)
 	if m != nil {
 		m.Close(context.Background())
@@ -102,4 +106,17 @@ func (b *cappedBuffer) Write(p []byte) (int, error) {
 	}
 	b.Buffer.Write(p)
 	return len(p), nil
+}
+
+// sleepCtx sleeps ns nanoseconds or until ctx is done.
+func sleepCtx(ctx context.Context, ns int64) {
+	if ns <= 0 {
+		return
+	}
+	t := time.NewTimer(time.Duration(ns))
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }

@@ -106,16 +106,16 @@ func (p *Plugin) readInput(ctx context.Context, cp *extism.CurrentPlugin, off ui
 	}
 	n, err := cp.Length(off)
 	if err != nil || n == 0 {
-		p.log.Warn("guest passed an invalid memory block to a host function", "plugin", p.name, "function", fn, "offset", off)
+		p.log.Warn("guest passed an invalid memory block to a host function", "function", fn, "offset", off)
 		return nil
 	}
 	if n > maxHostInput {
-		p.log.Warn("guest passed an oversized block to a host function", "plugin", p.name, "function", fn, "bytes", n, "max", maxHostInput)
+		p.log.Warn("guest passed an oversized block to a host function", "function", fn, "bytes", n, "max", maxHostInput)
 		return nil
 	}
 	b, err := cp.ReadBytes(off)
 	if err != nil {
-		p.log.Warn("guest passed an unreadable memory block to a host function", "plugin", p.name, "function", fn, "offset", off)
+		p.log.Warn("guest passed an unreadable memory block to a host function", "function", fn, "offset", off)
 		return nil
 	}
 	return b
@@ -126,7 +126,7 @@ func (p *Plugin) readInput(ctx context.Context, cp *extism.CurrentPlugin, off ui
 func (p *Plugin) writeOutput(_ context.Context, cp *extism.CurrentPlugin, b []byte, fn string) uint64 {
 	off, err := cp.WriteBytes(b)
 	if err != nil {
-		p.log.Warn("could not write a host function result into guest memory", "plugin", p.name, "function", fn, "error", err)
+		p.log.Warn("could not write a host function result into guest memory", "function", fn, "error", err)
 		return 0
 	}
 	return off
@@ -140,20 +140,22 @@ func (p *Plugin) peer(ctx context.Context) (*callState, Peer) {
 	return s, s.req.Peer
 }
 
-func (p *Plugin) hostElicit(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
-	in := p.readInput(ctx, cp, stack[0], "create_elicitation")
-	var req struct {
-		Message         string          `json:"message"`
-		RequestedSchema json.RawMessage `json:"requestedSchema"`
-		Timeout         *float64        `json:"timeout"`
-	}
-	decline := func(reason string) {
-		b, _ := json.Marshal(map[string]any{"action": "decline", "content": map[string]any{"error": reason}})
-		stack[0] = p.writeOutput(ctx, cp, b, "create_elicitation")
-	}
+// The JSON inputs of the host functions are guest bytes. Each is decoded by
+// a pure function below (fuzzed by FuzzHostInputs) before anything acts on it.
+
+// elicitRequest is create_elicitation's input.
+type elicitRequest struct {
+	Message         string          `json:"message"`
+	RequestedSchema json.RawMessage `json:"requestedSchema"`
+	Timeout         *float64        `json:"timeout"`
+}
+
+// decodeElicitation decodes create_elicitation's input. A missing schema
+// becomes an empty object schema; wait is the clamped timeout, 0 if the
+// guest gave none.
+func decodeElicitation(in []byte) (req elicitRequest, wait time.Duration, err error) {
 	if err := json.Unmarshal(in, &req); err != nil {
-		decline("invalid create_elicitation input: " + err.Error())
-		return
+		return req, 0, err
 	}
 	if len(req.RequestedSchema) == 0 {
 		req.RequestedSchema = json.RawMessage(`{"type":"object","properties":{}}`)
@@ -161,9 +163,107 @@ func (p *Plugin) hostElicit(ctx context.Context, cp *extism.CurrentPlugin, stack
 	// The schema says timeout is in milliseconds; hyper-mcp reads seconds.
 	// Follow the schema and clamp to 1 s..10 min (plugin-abi.md §10.4).
 	if req.Timeout != nil {
-		d := min(max(time.Duration(*req.Timeout)*time.Millisecond, time.Second), 10*time.Minute)
+		wait = min(max(time.Duration(*req.Timeout)*time.Millisecond, time.Second), 10*time.Minute)
+	}
+	return req, wait, nil
+}
+
+// logMessage is notify_logging_message's input.
+type logMessage struct {
+	Level  string          `json:"level"`
+	Logger string          `json:"logger"`
+	Data   json.RawMessage `json:"data"`
+}
+
+// decodeLogMessage decodes notify_logging_message's input and fills
+// defaults: an unknown level is info, missing data is null and a missing
+// logger is defaultLogger.
+func decodeLogMessage(in []byte, defaultLogger string) (logMessage, error) {
+	var msg logMessage
+	if err := json.Unmarshal(in, &msg); err != nil {
+		return msg, err
+	}
+	if !validLogLevel[msg.Level] {
+		msg.Level = "info"
+	}
+	if len(msg.Data) == 0 {
+		msg.Data = json.RawMessage(`null`)
+	}
+	if msg.Logger == "" {
+		msg.Logger = defaultLogger
+	}
+	return msg, nil
+}
+
+// progressMessage is notify_progress's input.
+type progressMessage struct {
+	Progress *float64 `json:"progress"`
+	Total    *float64 `json:"total"`
+	Message  string   `json:"message"`
+}
+
+var errNoProgress = errors.New("progress is missing")
+
+// decodeProgress decodes notify_progress's input; progress is required.
+func decodeProgress(in []byte) (progressMessage, error) {
+	var msg progressMessage
+	if err := json.Unmarshal(in, &msg); err != nil {
+		return msg, err
+	}
+	if msg.Progress == nil {
+		return msg, errNoProgress
+	}
+	return msg, nil
+}
+
+var errNoURI = errors.New("uri is missing")
+
+// decodeResourceUpdated decodes notify_resource_updated's input: {"uri"}.
+func decodeResourceUpdated(in []byte) (string, error) {
+	var msg struct {
+		URI string `json:"uri"`
+	}
+	if err := json.Unmarshal(in, &msg); err != nil {
+		return "", err
+	}
+	if msg.URI == "" {
+		return "", errNoURI
+	}
+	return msg.URI, nil
+}
+
+// decodeHTTPRequest decodes the kernel http_request's JSON block (the body
+// is a separate block). The method is upper-cased, GET when absent.
+func decodeHTTPRequest(in []byte) (egress.Request, error) {
+	var req struct {
+		URL     string            `json:"url"`
+		Method  string            `json:"method"`
+		Headers map[string]string `json:"headers"`
+	}
+	if err := json.Unmarshal(in, &req); err != nil {
+		return egress.Request{}, err
+	}
+	method := strings.ToUpper(req.Method)
+	if method == "" {
+		method = "GET"
+	}
+	return egress.Request{Method: method, URL: req.URL, Header: req.Headers}, nil
+}
+
+func (p *Plugin) hostElicit(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
+	in := p.readInput(ctx, cp, stack[0], "create_elicitation")
+	decline := func(reason string) {
+		b, _ := json.Marshal(map[string]any{"action": "decline", "content": map[string]any{"error": reason}})
+		stack[0] = p.writeOutput(ctx, cp, b, "create_elicitation")
+	}
+	req, wait, err := decodeElicitation(in)
+	if err != nil {
+		decline("invalid create_elicitation input: " + err.Error())
+		return
+	}
+	if wait > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, d)
+		ctx, cancel = context.WithTimeout(ctx, wait)
 		defer cancel()
 	}
 	params, _ := json.Marshal(map[string]any{"message": req.Message, "requestedSchema": req.RequestedSchema})
@@ -208,23 +308,10 @@ func (p *Plugin) hostListRoots(ctx context.Context, cp *extism.CurrentPlugin, st
 
 func (p *Plugin) hostLog(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
 	in := p.readInput(ctx, cp, stack[0], "notify_logging_message")
-	var msg struct {
-		Level  string          `json:"level"`
-		Logger string          `json:"logger"`
-		Data   json.RawMessage `json:"data"`
-	}
-	if err := json.Unmarshal(in, &msg); err != nil {
-		p.log.Warn("guest sent a malformed logging message", "plugin", p.name, "error", err)
+	msg, err := decodeLogMessage(in, p.name)
+	if err != nil {
+		p.log.Warn("guest sent a malformed logging message", "error", err)
 		return
-	}
-	if !validLogLevel[msg.Level] {
-		msg.Level = "info"
-	}
-	if len(msg.Data) == 0 {
-		msg.Data = json.RawMessage(`null`)
-	}
-	if msg.Logger == "" {
-		msg.Logger = p.name
 	}
 	_, peer := p.peer(ctx)
 	peer.Log(ctx, msg.Level, msg.Logger, msg.Data)
@@ -234,13 +321,9 @@ var validLogLevel = map[string]bool{"debug": true, "info": true, "notice": true,
 
 func (p *Plugin) hostProgress(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
 	in := p.readInput(ctx, cp, stack[0], "notify_progress")
-	var msg struct {
-		Progress *float64 `json:"progress"`
-		Total    *float64 `json:"total"`
-		Message  string   `json:"message"`
-	}
-	if err := json.Unmarshal(in, &msg); err != nil || msg.Progress == nil {
-		p.log.Warn("guest sent a malformed progress notification", "plugin", p.name, "input", string(truncate(in, 200)))
+	msg, err := decodeProgress(in)
+	if err != nil {
+		p.log.Warn("guest sent a malformed progress notification", "input", string(truncate(in, 200)))
 		return
 	}
 	// The guest's own progressToken is ignored: the Peer sends with the
@@ -260,21 +343,19 @@ func (p *Plugin) hostChanged(l Lists) extism.HostFunctionStackCallback {
 
 func (p *Plugin) hostResourceUpdated(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
 	in := p.readInput(ctx, cp, stack[0], "notify_resource_updated")
-	var msg struct {
-		URI string `json:"uri"`
-	}
-	if err := json.Unmarshal(in, &msg); err != nil || msg.URI == "" {
-		p.log.Warn("guest sent a malformed resource update", "plugin", p.name)
+	uri, err := decodeResourceUpdated(in)
+	if err != nil {
+		p.log.Warn("guest sent a malformed resource update")
 		return
 	}
 	_, peer := p.peer(ctx)
-	peer.ResourceUpdated(ctx, msg.URI)
+	peer.ResourceUpdated(ctx, uri)
 }
 
 func (p *Plugin) hostNull(fn string) extism.HostFunctionStackCallback {
 	return func(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
 		p.readInput(ctx, cp, stack[0], fn)
-		p.log.Info("guest called a host function toolhost denies by default", "plugin", p.name, "function", fn)
+		p.log.Info("guest called a host function toolhost denies by default", "function", fn)
 		stack[0] = p.writeOutput(ctx, cp, []byte("null"), fn)
 	}
 }
@@ -282,7 +363,7 @@ func (p *Plugin) hostNull(fn string) extism.HostFunctionStackCallback {
 func (p *Plugin) hostNoValue(fn string) extism.HostFunctionStackCallback {
 	return func(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
 		p.readInput(ctx, cp, stack[0], fn)
-		p.log.Info("guest called a host function toolhost denies by default", "plugin", p.name, "function", fn)
+		p.log.Info("guest called a host function toolhost denies by default", "function", fn)
 		stack[0] = 0
 	}
 }
@@ -300,35 +381,26 @@ func (p *Plugin) hostHTTPRequest(ctx context.Context, cp *extism.CurrentPlugin, 
 	s.httpStatus, s.httpHeaders = 0, nil
 	in := p.readInput(ctx, cp, stack[0], "http_request")
 	_ = cp.Free(stack[0])
-	var req struct {
-		URL     string            `json:"url"`
-		Method  string            `json:"method"`
-		Headers map[string]string `json:"headers"`
-	}
-	if err := json.Unmarshal(in, &req); err != nil {
+	req, err := decodeHTTPRequest(in)
+	if err != nil {
 		panic(fmt.Errorf("http_request: invalid request JSON: %v", err))
 	}
-	var body []byte
 	if stack[1] != 0 {
-		body = p.readInput(ctx, cp, stack[1], "http_request body")
+		req.Body = p.readInput(ctx, cp, stack[1], "http_request body")
 		_ = cp.Free(stack[1])
 	}
-	method := strings.ToUpper(req.Method)
-	if method == "" {
-		method = "GET"
-	}
-	resp, err := p.egress.Do(ctx, egress.Request{Method: method, URL: req.URL, Header: req.Headers, Body: body})
+	resp, err := p.egress.Do(ctx, req)
 	if err != nil {
 		var denied *egress.DeniedError
 		if errors.As(err, &denied) {
 			s.deny(err)
-			p.log.Warn("network access denied", "plugin", p.name, "target", denied.Target, "reason", denied.Reason, "tool", toolFrom(ctx))
+			p.log.Warn("network access denied", "target", denied.Target, "reason", denied.Reason, "tool", toolFrom(ctx))
 		}
 		panic(fmt.Errorf("http_request: %w", err))
 	}
 	s.httpStatus = int32(resp.Status)
 	s.httpHeaders, _ = json.Marshal(resp.Header)
-	p.log.Debug("plugin http request", "plugin", p.name, "method", method, "status", resp.Status, "bytes", len(resp.Body))
+	p.log.Debug("plugin http request", "method", req.Method, "status", resp.Status, "bytes", len(resp.Body))
 	if len(resp.Body) == 0 {
 		stack[0] = 0
 		return

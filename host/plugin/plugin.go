@@ -43,6 +43,7 @@ type Plugin struct {
 	cmd          *command // for abi.Command plugins instead of compiled
 	moduleConfig wazero.ModuleConfig
 	fsCloser     io.Closer
+	bindings     sync.Map // *extism.Plugin -> *binding of each live instance
 	egress       *egress.Client
 
 	catalog atomic.Pointer[Catalog]
@@ -155,15 +156,18 @@ func newPlugin(ctx context.Context, l *Loader, cfg *config.Plugin, version abi.V
 	}
 
 	// Instantiate once now, so a module that cannot start fails at load,
-	// and read the catalog with it; the instance then joins the pool.
-	inst, err := p.newInstance(ctx)
+	// and read the catalog with it; the instance then joins the pool. A
+	// start function gets runtime_config.timeout, as calls do.
+	ictx, cancel := context.WithTimeout(ctx, rt.Timeout)
+	inst, err := p.newInstance(ictx)
+	cancel()
 	if err != nil {
 		p.closeAll(ctx)
 		return nil, err
 	}
 	c, err := p.readCatalog(ctx, inst)
 	if err != nil {
-		inst.Close(ctx)
+		p.closeInstance(inst)
 		p.closeAll(ctx)
 		return nil, err
 	}
@@ -197,11 +201,24 @@ func (p *Plugin) Prefix() string {
 }
 
 func (p *Plugin) newInstance(ctx context.Context) (*extism.Plugin, error) {
-	inst, err := p.compiled.Instance(ctx, extism.PluginInstanceConfig{ModuleConfig: p.moduleConfig})
+	b, mc, err := p.newBinding()
 	if err != nil {
 		return nil, &CallError{Plugin: p.name, Kind: Unavailable, Err: err,
-			Msg: "could not create an instance: " + sanitize(err.Error())}
+			Msg: "could not create an instance: runtime_config.allowed_paths: " + err.Error()}
 	}
+	b.begin(ctx, "")
+	inst, err := p.compiled.Instance(ctx, extism.PluginInstanceConfig{ModuleConfig: mc})
+	b.end()
+	if err != nil {
+		b.close()
+		msg := "could not create an instance: " + sanitize(err.Error())
+		if ctx.Err() == context.DeadlineExceeded {
+			msg = fmt.Sprintf("could not create an instance within runtime_config.timeout (%s): its start function did not return: %s",
+				p.cfg.Runtime.Timeout, sanitize(err.Error()))
+		}
+		return nil, &CallError{Plugin: p.name, Kind: Unavailable, Err: err, Msg: msg}
+	}
+	p.bindings.Store(inst, b)
 	inst.SetLogger(func(level extism.LogLevel, msg string) {
 		p.log.Log(context.Background(), extismLevel(level), "guest log", "message", msg)
 	})
@@ -451,6 +468,11 @@ func (p *Plugin) invoke(ctx context.Context, inst *extism.Plugin, req Request, e
 		out, err := p.invokeCommand(cctx, export, tool, input)
 		return out, state, err
 	}
+	var bound *boundCall
+	if b := p.bindingOf(inst); b != nil {
+		bound = b.begin(cctx, tool)
+		defer b.end()
+	}
 	rc, out, err := inst.CallWithContext(cctx, export, input)
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
@@ -461,6 +483,9 @@ func (p *Plugin) invoke(ctx context.Context, inst *extism.Plugin, req Request, e
 		return nil, state, cerr(Denied, sanitize(state.denied.Error()), state.denied)
 	case err != nil && isTrap(err):
 		p.log.Warn("guest trapped", "export", export, "tool", tool, "error", err.Error())
+		if bound != nil && bound.oom.Load() {
+			return nil, state, cerr(Trap, p.outOfMemory()+sanitize(err.Error()), err)
+		}
 		return nil, state, cerr(Trap, "the plugin crashed (wasm trap): "+sanitize(err.Error()), err)
 	case err != nil:
 		return nil, state, cerr(GuestError, "the plugin reported an error: "+sanitize(err.Error()), err)
@@ -474,11 +499,15 @@ func (p *Plugin) invoke(ctx context.Context, inst *extism.Plugin, req Request, e
 }
 
 // isTrap tells a wasm trap (or a host-function panic, which wazero turns
-// into one) from an error message the guest set with error_set.
+// into one) from an error message the guest set with error_set. wazero
+// returns a native call-stack overflow as a bare *wasmruntime.Error ("stack
+// overflow", with no "wasm error" prefix or stack trace), whose package is
+// internal, so it is recognised by its type name.
 func isTrap(err error) bool {
 	s := err.Error()
 	return strings.Contains(s, "wasm stack trace") || strings.HasPrefix(s, "wasm error") ||
-		strings.Contains(s, "module closed with exit_code") || strings.Contains(s, "failed to initialize runtime")
+		strings.Contains(s, "module closed with exit_code") || strings.Contains(s, "failed to initialize runtime") ||
+		fmt.Sprintf("%T", err) == "*wasmruntime.Error"
 }
 
 // refresh re-reads the catalog after a guest said it changed, on the same
@@ -521,6 +550,12 @@ func (p *Plugin) closeInstance(inst *extism.Plugin) {
 	}
 	if err := inst.Close(context.Background()); err != nil {
 		p.log.Debug("closing instance", "error", err)
+	}
+	if b := p.bindingOf(inst); b != nil {
+		p.bindings.Delete(inst)
+		if err := b.close(); err != nil {
+			p.log.Debug("closing instance mounts", "error", err)
+		}
 	}
 }
 
@@ -567,9 +602,10 @@ func (p *Plugin) closeAll(ctx context.Context) error {
 // lineLogger turns guest stdout/stderr into debug log lines, at most 4 KiB
 // of text per line so a flooding guest cannot grow the host's memory.
 type lineLogger struct {
-	log *slog.Logger
-	mu  sync.Mutex
-	buf []byte
+	log    *slog.Logger
+	onLine func(string) // if set, sees every line
+	mu     sync.Mutex
+	buf    []byte
 }
 
 func (w *lineLogger) Write(b []byte) (int, error) {
@@ -579,6 +615,9 @@ func (w *lineLogger) Write(b []byte) (int, error) {
 	for _, c := range b {
 		if c == '\n' || len(w.buf) >= maxLine {
 			w.log.Debug("guest output", "line", string(w.buf))
+			if w.onLine != nil {
+				w.onLine(string(w.buf))
+			}
 			w.buf = w.buf[:0]
 			if c == '\n' {
 				continue

@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 )
 
 type request struct {
@@ -32,6 +34,7 @@ func main() {
 				"inputSchema": map[string]any{"type": "object", "properties": map[string]any{"text": map[string]any{"type": "string"}}, "required": []string{"text"}}},
 			map[string]any{"name": "env", "description": "Report the environment and arguments the plugin sees.", "inputSchema": map[string]any{"type": "object"}},
 			map[string]any{"name": "fail", "description": "Exit with status 3.", "inputSchema": map[string]any{"type": "object"}},
+			map[string]any{"name": "sleep", "description": "Sleep for seconds (a WASI poll_oneoff), then answer.", "inputSchema": map[string]any{"type": "object"}},
 		}})
 	case "call_tool":
 		switch req.Request.Name {
@@ -39,6 +42,10 @@ func main() {
 			out.Encode(map[string]any{"content": []any{map[string]any{"type": "text", "text": strings.ToUpper(req.Request.Arguments["text"])}}})
 		case "env":
 			out.Encode(map[string]any{"content": []any{map[string]any{"type": "text", "text": fmt.Sprintf("env=%q args=%q", os.Environ(), os.Args)}}})
+		case "sleep":
+			secs, _ := strconv.Atoi(req.Request.Arguments["seconds"])
+			time.Sleep(time.Duration(secs) * time.Second)
+			out.Encode(map[string]any{"content": []any{map[string]any{"type": "text", "text": "slept"}}})
 		case "fail":
 			fmt.Fprintln(os.Stderr, "cmdtool: failing on purpose")
 			os.Exit(3)
