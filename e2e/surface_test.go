@@ -433,14 +433,17 @@ func TestInstanceScopes(t *testing.T) {
 // right before the result. toolhost works around it (RATIONALE.md, "Why is
 // every progress notification delivered?"); this runs the worst case, no
 // delay at all, many times in both eras and demands every notification
-// before the result. The legacy client opens no GET stream, as the
-// conformance suite's does: with one open, mcp-go may deliver a request's
-// notification on that stream, unordered with the result (see RATIONALE).
+// before the result. Legacy runs with and without a GET stream open: with
+// one, mcp-go would let that stream take a request's notification.
 func TestProgressLastNotificationDelivered(t *testing.T) {
 	s := serve(t, testConfig(t))
-	for _, era := range []string{legacy, modern} {
-		t.Run(era, func(t *testing.T) {
-			c := connectStreams(t, s.url, era, false)
+	for _, tc := range []struct {
+		era       string
+		getStream bool
+	}{{legacy, false}, {legacy, true}, {modern, false}} {
+		era := tc.era
+		t.Run(fmt.Sprintf("%s/get-stream=%v", era, tc.getStream), func(t *testing.T) {
+			c := connectStreams(t, s.url, era, tc.getStream)
 			n := watch(c)
 			const runs, steps = 50, 3
 			for i := range runs {

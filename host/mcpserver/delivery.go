@@ -84,6 +84,48 @@ func (d *delivery) wait(ctx context.Context, limit time.Duration) {
 	}
 }
 
+// reqStream is a legacy POST's own SSE response. A legacy request's
+// progress and log notifications are written here directly rather than
+// through the session's notification channel, which the session's GET
+// stream also drains: there, a request's notification could reach the
+// client on the other stream, after the result (see RATIONALE.md, "Why is
+// every progress notification delivered?").
+type reqStream struct{ w *countingWriter }
+
+type reqStreamKey struct{}
+
+func reqStreamFrom(ctx context.Context) *reqStream {
+	s, _ := ctx.Value(reqStreamKey{}).(*reqStream)
+	return s
+}
+
+// send writes one JSON-RPC notification as an SSE event, upgrading the
+// response to an event stream if it is not one yet.
+func (s *reqStream) send(n mcp.JSONRPCNotification) error {
+	b, err := json.Marshal(n)
+	if err != nil {
+		return err
+	}
+	w := s.w
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.wroteHeader {
+		h := w.Header()
+		h.Set("Content-Type", "text/event-stream")
+		h.Set("Connection", "keep-alive")
+		h.Set("Cache-Control", "no-cache")
+		w.ResponseWriter.WriteHeader(http.StatusOK)
+		w.wroteHeader = true
+	}
+	if _, err := w.ResponseWriter.Write([]byte("event: message\ndata: " + string(b) + "\n\n")); err != nil {
+		return err
+	}
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+	return nil
+}
+
 // trackDelivery wraps the MCP handler so every request carries its scope's
 // delivery tracker and every response counts the notification lines it
 // writes. Legacy requests (with Mcp-Session-Id) share their session's
@@ -97,7 +139,12 @@ func (s *Server) trackDelivery(h http.Handler) http.Handler {
 		} else {
 			d = newDelivery()
 		}
-		h.ServeHTTP(&countingWriter{ResponseWriter: w, d: d}, r.WithContext(context.WithValue(r.Context(), deliveryKey{}, d)))
+		cw := &countingWriter{ResponseWriter: w, d: d}
+		ctx := context.WithValue(r.Context(), deliveryKey{}, d)
+		if r.Method == http.MethodPost && r.Header.Get("Mcp-Session-Id") != "" && strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+			ctx = context.WithValue(ctx, reqStreamKey{}, &reqStream{w: cw})
+		}
+		h.ServeHTTP(cw, r.WithContext(ctx))
 	})
 }
 
@@ -108,9 +155,12 @@ func newDelivery() *delivery { return &delivery{changed: make(chan struct{})} }
 // "data:" line is one whole message.
 type countingWriter struct {
 	http.ResponseWriter
-	d       *delivery
-	line    []byte // the current line, up to maxLine bytes
-	rewrite bool   // the next write is the response to turn into -32021
+	d *delivery
+
+	mu          sync.Mutex // serialises mcp-go's writes and reqStream's
+	wroteHeader bool
+	line        []byte // the current line, up to maxLine bytes
+	rewrite     bool   // the next write is the response to turn into -32021
 }
 
 const maxLine = 256
@@ -122,6 +172,12 @@ var (
 )
 
 func (w *countingWriter) WriteHeader(code int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.wroteHeader {
+		return // reqStream already answered with an event stream
+	}
+	w.wroteHeader = true
 	if w.d.missingCapability.Load() != nil && code == http.StatusOK && strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
 		code = http.StatusBadRequest
 		w.rewrite = true
@@ -130,6 +186,9 @@ func (w *countingWriter) WriteHeader(code int) {
 }
 
 func (w *countingWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.wroteHeader = true
 	if w.rewrite {
 		w.rewrite = false
 		if out, ok := missingCapabilityError(b, *w.d.missingCapability.Load()); ok {
@@ -167,6 +226,8 @@ func isNotificationLine(line []byte) bool {
 }
 
 func (w *countingWriter) Flush() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}

@@ -34,6 +34,9 @@ func (p *peer) Progress(ctx context.Context, progress float64, total *float64, m
 	if message != "" {
 		params["message"] = message
 	}
+	if p.sendOnRequestStream(ctx, mcp.MethodNotificationProgress, params) {
+		return
+	}
 	if err := p.s.mcp.SendNotificationToClient(ctx, string(mcp.MethodNotificationProgress), params); err != nil {
 		p.s.log.Debug("progress not delivered", "plugin", p.plugin.Name(), "error", err)
 		return
@@ -56,6 +59,18 @@ func (p *peer) Log(ctx context.Context, level, logger string, data json.RawMessa
 		return // the request did not ask for this level (2026-07-28: per-request _meta logLevel)
 	}
 	n := mcp.NewLoggingMessageNotification(lvl, logger, data)
+	if !server.IsModernRequest(ctx) {
+		if sl, ok := server.ClientSessionFromContext(ctx).(server.SessionWithLogging); ok && !lvl.ShouldSendTo(sl.GetLogLevel()) {
+			return // below the level the session set with logging/setLevel
+		}
+		params := map[string]any{"level": lvl, "data": data}
+		if logger != "" {
+			params["logger"] = logger
+		}
+		if p.sendOnRequestStream(ctx, mcp.MethodNotificationMessage, params) {
+			return
+		}
+	}
 	if err := p.s.mcp.SendLogMessageToClient(ctx, n); err != nil {
 		p.s.log.Debug("log message not delivered", "plugin", p.plugin.Name(), "error", err)
 		return
@@ -146,4 +161,26 @@ func (p *peer) Ask(ctx context.Context, requests map[string]plugin.InputRequest)
 		return nil, errors.Join(errs...)
 	}
 	return out, nil
+}
+
+// sendOnRequestStream writes a legacy request's notification on that
+// request's own SSE response (see reqStream), and tells mcp-go the
+// response is now an event stream so it sends the result there too. It
+// reports false when the request has no such stream (stdio, stateless,
+// or a client that accepts only JSON).
+func (p *peer) sendOnRequestStream(ctx context.Context, method mcp.MCPMethod, params map[string]any) bool {
+	rs := reqStreamFrom(ctx)
+	if rs == nil || server.IsModernRequest(ctx) {
+		return false
+	}
+	n := mcp.JSONRPCNotification{JSONRPC: mcp.JSONRPC_VERSION, Notification: mcp.Notification{
+		Method: string(method), Params: mcp.NotificationParams{AdditionalFields: params}}}
+	if err := rs.send(n); err != nil {
+		p.s.log.Debug("notification not delivered", "plugin", p.plugin.Name(), "method", method, "error", err)
+		return true
+	}
+	if cs, ok := server.ClientSessionFromContext(ctx).(server.SessionWithStreamableHTTPConfig); ok {
+		cs.UpgradeToSSEWhenReceiveNotification()
+	}
+	return true
 }

@@ -97,8 +97,6 @@ func New(opts Options) *Server {
 		server.WithResourceCapabilities(true, true),
 		server.WithCompletions(),
 		server.WithLogging(),
-		server.WithElicitation(),
-		server.WithRoots(),
 		server.WithHooks(hooks),
 		server.WithRecovery(),
 		server.WithResourceRecovery(),
@@ -116,7 +114,8 @@ func New(opts Options) *Server {
 		mopts = append(mopts, server.WithInstructions(opts.Instructions))
 	}
 	s.mcp = server.NewMCPServer(opts.Name, opts.Version, mopts...)
-	s.mcp.EnableSampling()
+	// No WithElicitation, WithRoots or EnableSampling: in mcp-go they only
+	// advertise those client capabilities as the server's own.
 	s.mcp.AddNotificationHandler(string(mcp.MethodNotificationRootsListChanged), s.rootsChanged)
 	return s
 }

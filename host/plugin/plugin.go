@@ -124,8 +124,8 @@ func newPlugin(ctx context.Context, l *Loader, cfg *config.Plugin, version abi.V
 		c, err := p.readCatalog(ctx, nil)
 		if err != nil {
 			p.closeAll(ctx)
-			return nil, fmt.Errorf("%w (a WASI command plugin must answer {\"method\":\"list_tools\"} on stdin with {\"tools\":[...]} on stdout; "+
-				"if this module is meant to be an Extism plugin, build it as a reactor: -buildmode=c-shared)", err)
+			return nil, fmt.Errorf("%w; %s is a WASI command module, and as a command plugin it must answer {\"method\":\"list_tools\"} on stdin with {\"tools\":[...]} on stdout "+
+				"(if it is meant to be an Extism plugin, build it as a reactor: -buildmode=c-shared)", err, cfg.Location.URL)
 		}
 		p.catalog.Store(c)
 		return p, nil

@@ -66,7 +66,7 @@ func newRoot(stdio IO) *cobra.Command {
 		Short: "Print the toolhost version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintf(cmd.OutOrStdout(), "toolhost %s (extism runtime %s)\n", Version(), extism.RuntimeVersion())
+			fmt.Fprintf(cmd.OutOrStdout(), "toolhost %s (extism runtime %s)\n", Version(), strings.TrimSpace(extism.RuntimeVersion()))
 			return nil
 		},
 	})
