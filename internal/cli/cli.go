@@ -40,7 +40,7 @@ func Main(ctx context.Context, args []string, stdio IO) int {
 	root.SetErr(stdio.Err)
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(stdio.Err, "toolhost:", err)
-		return 1
+		return ExitCode(err)
 	}
 	return 0
 }
@@ -61,6 +61,7 @@ func newRoot(stdio IO) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.AddCommand(newPlugin(stdio), newCall(stdio))
 	root.AddCommand(newServe(stdio), newCheck(stdio), &cobra.Command{
 		Use:   "version",
 		Short: "Print the toolhost version",
