@@ -4,4 +4,4 @@ go 1.24
 
 require github.com/extism/go-pdk v1.1.3
 
-require github.com/google/jsonschema-go v0.4.2 // indirect
+require github.com/google/jsonschema-go v0.4.2
