@@ -1,60 +1,19 @@
 package bench
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
-	"strings"
 
+	"github.com/toolhost/toolhost/internal/repo"
 	"github.com/toolhost/toolhost/internal/wasmbuild"
 )
 
-const modulePath = "github.com/toolhost/toolhost"
-
-// RepoRoot returns the directory holding toolhost's go.mod, found from this
-// source file or, failing that, from the working directory.
-func RepoRoot() (string, error) {
-	var starts []string
-	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
-		starts = append(starts, filepath.Dir(file))
-	}
-	if wd, err := os.Getwd(); err == nil {
-		starts = append(starts, wd)
-	}
-	for _, start := range starts {
-		for dir := start; ; {
-			if isToolhostModule(filepath.Join(dir, "go.mod")) {
-				return dir, nil
-			}
-			parent := filepath.Dir(dir)
-			if parent == dir {
-				break
-			}
-			dir = parent
-		}
-	}
-	return "", fmt.Errorf("bench: no go.mod of module %s above %s: run from inside the toolhost repository", modulePath, strings.Join(starts, " or "))
-}
-
-func isToolhostModule(goMod string) bool {
-	data, err := os.ReadFile(goMod)
-	if err != nil {
-		return false
-	}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) >= 2 && f[0] == "module" {
-			return strings.Trim(f[1], "\"`") == modulePath
-		}
-	}
-	return false
-}
+// RepoRoot returns the directory holding toolhost's go.mod.
+func RepoRoot() (string, error) { return repo.Root() }
 
 // Guest is the benchmark guest module, plugins/test/benchguest.
 type Guest struct {

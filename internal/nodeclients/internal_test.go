@@ -7,20 +7,6 @@ import (
 	"testing"
 )
 
-func TestGoModModule(t *testing.T) {
-	for in, want := range map[string]string{
-		"module github.com/toolhost/toolhost\n\ngo 1.26\n":   "github.com/toolhost/toolhost",
-		"// comment\nmodule \"example.com/x\" // trailing\n": "example.com/x",
-		"go 1.26\n":                    "",
-		"modules example.com/x\n":      "",
-		"\tmodule   example.com/y  \n": "example.com/y",
-	} {
-		if got := goModModule([]byte(in)); got != want {
-			t.Errorf("goModModule(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestRepoRoot(t *testing.T) {
 	root, err := repoRoot()
 	if err != nil {

@@ -1,8 +1,6 @@
 package nodeclients
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -17,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/toolhost/toolhost/internal/repo"
 )
 
 const (
@@ -194,44 +194,8 @@ func install() setup {
 	return setup{verdict: ready, clients: c}
 }
 
-// repoRoot walks up from this source file to the directory whose go.mod
-// declares modulePath.
-func repoRoot() (string, error) {
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		return "", errors.New("runtime.Caller gave no source path, so the repository root cannot be found; " +
-			"build tests without -trimpath")
-	}
-	for dir := filepath.Dir(file); ; {
-		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil && goModModule(data) == modulePath {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.mod declaring module %s above %s; run the tests from a checkout of the repository "+
-				"(built without -trimpath)", modulePath, filepath.Dir(file))
-		}
-		dir = parent
-	}
-}
-
-// goModModule returns the module path declared by a go.mod file, or "".
-func goModModule(gomod []byte) string {
-	sc := bufio.NewScanner(bytes.NewReader(gomod))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if i := strings.Index(line, "//"); i >= 0 {
-			line = strings.TrimSpace(line[:i])
-		}
-		rest, ok := strings.CutPrefix(line, "module")
-		if !ok || rest == "" || (rest[0] != ' ' && rest[0] != '\t') {
-			continue
-		}
-		return strings.Trim(strings.TrimSpace(rest), `"`+"`")
-	}
-	return ""
-}
+// repoRoot is the directory whose go.mod declares the toolhost module.
+func repoRoot() (string, error) { return repo.Root() }
 
 // lockSum returns the hex sha256 of dir/package-lock.json.
 func lockSum(dir string) (string, error) {

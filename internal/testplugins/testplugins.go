@@ -1,22 +1,20 @@
 package testplugins
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/toolhost/toolhost/internal/repo"
 	"github.com/toolhost/toolhost/internal/wasmbuild"
 )
 
 // modulePath is the main toolhost module, whose directory RepoRoot finds.
-const modulePath = "github.com/toolhost/toolhost"
+const modulePath = repo.ModulePath
 
 // RepoRoot returns the directory holding toolhost's go.mod, found by walking
 // up from this source file (or, in -trimpath builds, from the working
@@ -30,44 +28,7 @@ func RepoRoot(tb testing.TB) string {
 	return root
 }
 
-func repoRoot() (string, error) {
-	var starts []string
-	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
-		starts = append(starts, filepath.Dir(file))
-	}
-	if wd, err := os.Getwd(); err == nil {
-		starts = append(starts, wd)
-	}
-	for _, start := range starts {
-		for dir := start; ; {
-			if isToolhostModule(filepath.Join(dir, "go.mod")) {
-				return dir, nil
-			}
-			parent := filepath.Dir(dir)
-			if parent == dir {
-				break
-			}
-			dir = parent
-		}
-	}
-	return "", fmt.Errorf("testplugins: no go.mod of module %s above %s: run the tests from inside the toolhost repository", modulePath, strings.Join(starts, " or "))
-}
-
-// isToolhostModule reports whether goMod declares the toolhost module.
-func isToolhostModule(goMod string) bool {
-	data, err := os.ReadFile(goMod)
-	if err != nil {
-		return false
-	}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) >= 2 && f[0] == "module" {
-			return strings.Trim(f[1], "\"`") == modulePath
-		}
-	}
-	return false
-}
+func repoRoot() (string, error) { return repo.Root() }
 
 // Plugin builds the first-party plugin <repo>/plugins/<name> as an Extism
 // reactor and returns the path of its .wasm file.

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/toolhost/toolhost/internal/repo"
 )
 
 // firstParty are the plugins under <repo>/plugins that toolhost bundles.
@@ -27,37 +29,11 @@ func requirePluginsModule(t *testing.T) string {
 func TestRepoRoot(t *testing.T) {
 	t.Parallel()
 	root := RepoRoot(t)
-	if !isToolhostModule(filepath.Join(root, "go.mod")) {
+	if !repo.IsToolhostModule(filepath.Join(root, "go.mod")) {
 		t.Errorf("RepoRoot() = %s, whose go.mod is not module %s", root, modulePath)
 	}
 	if _, err := os.Stat(filepath.Join(root, "internal", "testplugins", "doc.go")); err != nil {
 		t.Errorf("RepoRoot() = %s does not contain this package: %v", root, err)
-	}
-}
-
-func TestIsToolhostModule(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name  string
-		gomod string
-		want  bool
-	}{
-		{"toolhost", "module github.com/toolhost/toolhost\n\ngo 1.26\n", true},
-		{"quoted", "// comment\nmodule \"github.com/toolhost/toolhost\"\n", true},
-		{"plugins module", "module github.com/toolhost/toolhost/plugins\n", false},
-		{"other", "module example.com/x\n", false},
-		{"empty", "", false},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			p := filepath.Join(t.TempDir(), "go.mod")
-			if err := os.WriteFile(p, []byte(tc.gomod), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if got := isToolhostModule(p); got != tc.want {
-				t.Errorf("isToolhostModule = %v, want %v", got, tc.want)
-			}
-		})
 	}
 }
 
