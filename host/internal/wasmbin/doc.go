@@ -19,4 +19,9 @@
 // example to route Extism's "extism:host/env" HTTP functions to toolhost's
 // own "toolhost:host/env" implementation. Only the import section is
 // re-encoded; every other byte of the module is copied unchanged.
+//
+// InstrumentInterrupt inserts checks of an exported interrupt flag global
+// at loop heads and function entries, so that the host can stop a spinning
+// guest by setting the flag instead of running it with wazero's slower
+// close-on-context-done.
 package wasmbin

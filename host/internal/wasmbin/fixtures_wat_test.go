@@ -32,6 +32,7 @@ func TestWatFixtures(t *testing.T) {
 			},
 			Memories:       []Limits{{Min: 1, Max: 16, HasMax: true}},
 			CustomSections: []string{"name"},
+			HasStart:       true,
 		},
 		"kitchen": {
 			Imports: []Import{

@@ -195,6 +195,9 @@ func parse(b []byte) (*Module, *layout, error) {
 			err = p.countOnly(r, "tag", 2, &p.tags)
 		case secExport:
 			err = p.exportSection(r)
+		case secStart:
+			p.m.HasStart = true
+			continue
 		default:
 			continue // skipped by size
 		}

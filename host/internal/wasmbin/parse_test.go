@@ -138,6 +138,7 @@ func TestParseValid(t *testing.T) {
 			want: &Module{
 				Exports:        []Export{{Name: "f", Kind: Func, Index: 0, Type: &FuncType{}}},
 				CustomSections: []string{"", "a", "z"},
+				HasStart:       true,
 			},
 		},
 		{

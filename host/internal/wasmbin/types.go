@@ -158,6 +158,9 @@ type Module struct {
 	Memories []Limits
 	// CustomSections holds the names of the custom sections in file order.
 	CustomSections []string
+	// HasStart reports a start section: a function wasm runs during
+	// instantiation.
+	HasStart bool
 	// Size is the length in bytes of the parsed module.
 	Size int
 }
