@@ -273,6 +273,12 @@ func TestCancellation(t *testing.T) {
 	for _, era := range []string{legacy, modern} {
 		t.Run(era, func(t *testing.T) {
 			c := connect(t, s.url, era)
+			// A first call, so that the plugin is compiled (a warm start
+			// compiles on first use) and the session has its instance:
+			// what is cancelled below is guest code.
+			if _, err := c.CallTool(context.Background(), callArgs("everything-echo", map[string]any{"message": "warm"})); err != nil {
+				t.Fatal(err)
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 			defer cancel()
 			start := time.Now()

@@ -10,12 +10,12 @@ import (
 	"sync/atomic"
 	"time"
 
-	extism "github.com/extism/go-sdk"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/experimental/sys"
 	"github.com/tetratelabs/wazero/experimental/sysfs"
 	wsys "github.com/tetratelabs/wazero/sys"
 
+	"github.com/toolhost/toolhost/host/internal/engine"
 	sandboxfs "github.com/toolhost/toolhost/host/sandbox/fs"
 )
 
@@ -234,11 +234,9 @@ func (a *auditFS) Utimens(p string, atim, mtim int64) sys.Errno {
 }
 
 // bindingOf returns the binding of a live instance, or nil.
-func (p *Plugin) bindingOf(inst *extism.Plugin) *binding {
-	if v, ok := p.bindings.Load(inst); ok {
-		return v.(*binding)
-	}
-	return nil
+func bindingOf(inst *engine.Instance) *binding {
+	b, _ := inst.Data().(*binding)
+	return b
 }
 
 // outOfMemory starts the message of a trap that followed an out-of-memory

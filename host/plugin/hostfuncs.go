@@ -8,7 +8,9 @@ import (
 	"strings"
 	"time"
 
-	extism "github.com/extism/go-sdk"
+	"github.com/tetratelabs/wazero/api"
+
+	"github.com/toolhost/toolhost/host/internal/engine"
 
 	"github.com/toolhost/toolhost/host/sandbox/egress"
 )
@@ -19,34 +21,62 @@ const (
 	UserNamespace = "extism:host/user"
 	// KernelNamespace is the Extism kernel's namespace.
 	KernelNamespace = "extism:host/env"
-	// HTTPNamespace serves the kernel's http_request, http_status_code and
-	// http_headers with toolhost's egress guard. At load time a guest's
-	// imports of those three are renamed from KernelNamespace to this one
-	// (see RATIONALE.md, "Why rewrite the http_request import?").
-	HTTPNamespace = "toolhost:host/env"
 )
-
-// httpImports are the kernel functions served from HTTPNamespace.
-var httpImports = map[string]bool{"http_request": true, "http_status_code": true, "http_headers": true}
 
 // maxHostInput caps the JSON a guest may pass to a host function.
 const maxHostInput = 1 << 20
 
 var errNoClient = errors.New("no MCP client is connected to this call")
 
+// hostFn is a host function's body: the instance's kernel memory for
+// blocks, and the wasm stack for parameters and results.
+type hostFn = func(ctx context.Context, cp *engine.Kernel, stack []uint64)
+
+// hostFunc is a host function of one plugin.
+type hostFunc struct {
+	module, name    string
+	params, results []api.ValueType
+	fn              hostFn
+}
+
+var (
+	ptr    = []api.ValueType{api.ValueTypeI64}
+	i32Val = []api.ValueType{api.ValueTypeI32}
+)
+
+// hostFunctions are every host function toolhost serves beside the
+// kernel's, bound to p.
+func (p *Plugin) hostFunctions() []hostFunc {
+	return append(append(p.userFunctions(), p.httpFunctions()...), p.toolhostFunctions()...)
+}
+
+// engineFuncs are the host functions for the engine: each finds the
+// plugin of the calling instance through its binding.
+func engineFuncs() []engine.Func {
+	var fs []engine.Func
+	for i, f := range (&Plugin{}).hostFunctions() {
+		fs = append(fs, engine.Func{Module: f.module, Name: f.name, Params: f.params, Results: f.results,
+			Fn: func(ctx context.Context, in *engine.Instance, stack []uint64) {
+				b, _ := in.Data().(*binding)
+				if b == nil {
+					panic(fmt.Sprintf("BUG: host function %s.%s called on an instance without a binding", f.module, f.name))
+				}
+				b.p.host[i].fn(ctx, in.Kernel(), stack)
+			}})
+	}
+	return fs
+}
+
 // userFunctions are the nine hyper-mcp host functions plus the three of its
 // successor, which are deny-by-default here (plugin-abi.md §5). Each one
 // turns a failure into a value the guest can read rather than a trap: a
 // trap would kill the whole call for what is usually a missing client
 // capability.
-func (p *Plugin) userFunctions() []extism.HostFunction {
-	ptr := []extism.ValueType{extism.ValueTypePTR}
-	fn := func(name string, params, results []extism.ValueType, cb extism.HostFunctionStackCallback) extism.HostFunction {
-		f := extism.NewHostFunctionWithStack(name, cb, params, results)
-		f.SetNamespace(UserNamespace)
-		return f
+func (p *Plugin) userFunctions() []hostFunc {
+	fn := func(name string, params, results []api.ValueType, cb hostFn) hostFunc {
+		return hostFunc{module: UserNamespace, name: name, params: params, results: results, fn: cb}
 	}
-	return []extism.HostFunction{
+	return []hostFunc{
 		fn("create_elicitation", ptr, ptr, p.hostElicit),
 		fn("create_message", ptr, ptr, p.hostCreateMessage),
 		fn("list_roots", nil, ptr, p.hostListRoots),
@@ -58,7 +88,7 @@ func (p *Plugin) userFunctions() []extism.HostFunction {
 		fn("notify_resource_updated", ptr, nil, p.hostResourceUpdated),
 		fn("get_access_token", ptr, ptr, p.hostNull("get_access_token")),
 		fn("get_keyring_secret", ptr, ptr, p.hostNoValue("get_keyring_secret")),
-		fn("notify_url_elicitation_completed", ptr, nil, func(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
+		fn("notify_url_elicitation_completed", ptr, nil, func(ctx context.Context, cp *engine.Kernel, stack []uint64) {
 			p.readInput(ctx, cp, stack[0], "notify_url_elicitation_completed")
 		}),
 	}
@@ -68,39 +98,36 @@ func (p *Plugin) userFunctions() []extism.HostFunction {
 func UserFunctionNames() []string {
 	names := []string{}
 	for _, f := range (&Plugin{}).userFunctions() {
-		names = append(names, f.Name)
+		names = append(names, f.name)
 	}
 	return names
 }
 
-func (p *Plugin) httpFunctions() []extism.HostFunction {
-	ptr := extism.ValueTypePTR
-	fns := []extism.HostFunction{
-		extism.NewHostFunctionWithStack("http_request", p.hostHTTPRequest, []extism.ValueType{ptr, ptr}, []extism.ValueType{ptr}),
-		extism.NewHostFunctionWithStack("http_status_code", func(ctx context.Context, _ *extism.CurrentPlugin, stack []uint64) {
+// httpFunctions serve the kernel's http_request, http_status_code and
+// http_headers with toolhost's egress guard instead of Extism's.
+func (p *Plugin) httpFunctions() []hostFunc {
+	return []hostFunc{
+		{module: KernelNamespace, name: "http_request", params: []api.ValueType{api.ValueTypeI64, api.ValueTypeI64}, results: ptr, fn: p.hostHTTPRequest},
+		{module: KernelNamespace, name: "http_status_code", results: i32Val, fn: func(ctx context.Context, _ *engine.Kernel, stack []uint64) {
 			var code int32
 			if s := stateFrom(ctx); s != nil {
 				code = s.httpStatus
 			}
-			stack[0] = extism.EncodeI32(code)
-		}, nil, []extism.ValueType{extism.ValueTypeI32}),
-		extism.NewHostFunctionWithStack("http_headers", func(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
+			stack[0] = api.EncodeI32(code)
+		}},
+		{module: KernelNamespace, name: "http_headers", results: ptr, fn: func(ctx context.Context, cp *engine.Kernel, stack []uint64) {
 			stack[0] = 0
 			if s := stateFrom(ctx); s != nil && s.httpHeaders != nil {
 				stack[0] = p.writeOutput(ctx, cp, s.httpHeaders, "http_headers")
 			}
-		}, nil, []extism.ValueType{ptr}),
+		}},
 	}
-	for i := range fns {
-		fns[i].SetNamespace(HTTPNamespace)
-	}
-	return fns
 }
 
 // readInput reads a guest memory block holding a host function's input.
 // A bad offset or an oversized block yields nil and a log line: host
 // functions never trust guest pointers.
-func (p *Plugin) readInput(ctx context.Context, cp *extism.CurrentPlugin, off uint64, fn string) []byte {
+func (p *Plugin) readInput(ctx context.Context, cp *engine.Kernel, off uint64, fn string) []byte {
 	if off == 0 {
 		return nil
 	}
@@ -123,7 +150,7 @@ func (p *Plugin) readInput(ctx context.Context, cp *extism.CurrentPlugin, off ui
 
 // writeOutput copies b into a new kernel block for the guest to read and
 // free. A failure (the memory limit, say) is logged and yields 0, "no value".
-func (p *Plugin) writeOutput(_ context.Context, cp *extism.CurrentPlugin, b []byte, fn string) uint64 {
+func (p *Plugin) writeOutput(_ context.Context, cp *engine.Kernel, b []byte, fn string) uint64 {
 	off, err := cp.WriteBytes(b)
 	if err != nil {
 		p.log.Warn("could not write a host function result into guest memory", "function", fn, "error", err)
@@ -250,7 +277,7 @@ func decodeHTTPRequest(in []byte) (egress.Request, error) {
 	return egress.Request{Method: method, URL: req.URL, Header: req.Headers}, nil
 }
 
-func (p *Plugin) hostElicit(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
+func (p *Plugin) hostElicit(ctx context.Context, cp *engine.Kernel, stack []uint64) {
 	in := p.readInput(ctx, cp, stack[0], "create_elicitation")
 	decline := func(reason string) {
 		b, _ := json.Marshal(map[string]any{"action": "decline", "content": map[string]any{"error": reason}})
@@ -276,7 +303,7 @@ func (p *Plugin) hostElicit(ctx context.Context, cp *extism.CurrentPlugin, stack
 	stack[0] = p.writeOutput(ctx, cp, res, "create_elicitation")
 }
 
-func (p *Plugin) hostCreateMessage(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
+func (p *Plugin) hostCreateMessage(ctx context.Context, cp *engine.Kernel, stack []uint64) {
 	in := p.readInput(ctx, cp, stack[0], "create_message")
 	fail := func(reason string) {
 		// A value the guest can read: {"error": "..."}; decoding it as a
@@ -297,7 +324,7 @@ func (p *Plugin) hostCreateMessage(ctx context.Context, cp *extism.CurrentPlugin
 	stack[0] = p.writeOutput(ctx, cp, res, "create_message")
 }
 
-func (p *Plugin) hostListRoots(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
+func (p *Plugin) hostListRoots(ctx context.Context, cp *engine.Kernel, stack []uint64) {
 	_, peer := p.peer(ctx)
 	res, err := peer.ListRoots(ctx)
 	if err != nil || !json.Valid(res) {
@@ -306,7 +333,7 @@ func (p *Plugin) hostListRoots(ctx context.Context, cp *extism.CurrentPlugin, st
 	stack[0] = p.writeOutput(ctx, cp, res, "list_roots")
 }
 
-func (p *Plugin) hostLog(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
+func (p *Plugin) hostLog(ctx context.Context, cp *engine.Kernel, stack []uint64) {
 	in := p.readInput(ctx, cp, stack[0], "notify_logging_message")
 	msg, err := decodeLogMessage(in, p.name)
 	if err != nil {
@@ -319,7 +346,7 @@ func (p *Plugin) hostLog(ctx context.Context, cp *extism.CurrentPlugin, stack []
 
 var validLogLevel = map[string]bool{"debug": true, "info": true, "notice": true, "warning": true, "error": true, "critical": true, "alert": true, "emergency": true}
 
-func (p *Plugin) hostProgress(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
+func (p *Plugin) hostProgress(ctx context.Context, cp *engine.Kernel, stack []uint64) {
 	in := p.readInput(ctx, cp, stack[0], "notify_progress")
 	msg, err := decodeProgress(in)
 	if err != nil {
@@ -333,15 +360,15 @@ func (p *Plugin) hostProgress(ctx context.Context, cp *extism.CurrentPlugin, sta
 	peer.Progress(ctx, *msg.Progress, msg.Total, msg.Message)
 }
 
-func (p *Plugin) hostChanged(l Lists) extism.HostFunctionStackCallback {
-	return func(ctx context.Context, _ *extism.CurrentPlugin, _ []uint64) {
+func (p *Plugin) hostChanged(l Lists) hostFn {
+	return func(ctx context.Context, _ *engine.Kernel, _ []uint64) {
 		if s := stateFrom(ctx); s != nil {
 			s.markChanged(l)
 		}
 	}
 }
 
-func (p *Plugin) hostResourceUpdated(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
+func (p *Plugin) hostResourceUpdated(ctx context.Context, cp *engine.Kernel, stack []uint64) {
 	in := p.readInput(ctx, cp, stack[0], "notify_resource_updated")
 	uri, err := decodeResourceUpdated(in)
 	if err != nil {
@@ -352,16 +379,16 @@ func (p *Plugin) hostResourceUpdated(ctx context.Context, cp *extism.CurrentPlug
 	peer.ResourceUpdated(ctx, uri)
 }
 
-func (p *Plugin) hostNull(fn string) extism.HostFunctionStackCallback {
-	return func(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
+func (p *Plugin) hostNull(fn string) hostFn {
+	return func(ctx context.Context, cp *engine.Kernel, stack []uint64) {
 		p.readInput(ctx, cp, stack[0], fn)
 		p.log.Info("guest called a host function toolhost denies by default", "function", fn)
 		stack[0] = p.writeOutput(ctx, cp, []byte("null"), fn)
 	}
 }
 
-func (p *Plugin) hostNoValue(fn string) extism.HostFunctionStackCallback {
-	return func(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
+func (p *Plugin) hostNoValue(fn string) hostFn {
+	return func(ctx context.Context, cp *engine.Kernel, stack []uint64) {
 		p.readInput(ctx, cp, stack[0], fn)
 		p.log.Info("guest called a host function toolhost denies by default", "function", fn)
 		stack[0] = 0
@@ -373,7 +400,7 @@ func (p *Plugin) hostNoValue(fn string) extism.HostFunctionStackCallback {
 // block; output: the response body block (0 when empty). Like Extism, a
 // refusal traps the guest (existing plugins expect the call to fail), but
 // the call's error reports the denial with the config key that grants it.
-func (p *Plugin) hostHTTPRequest(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
+func (p *Plugin) hostHTTPRequest(ctx context.Context, cp *engine.Kernel, stack []uint64) {
 	s := stateFrom(ctx)
 	if s == nil {
 		panic("BUG: http_request outside a toolhost call")

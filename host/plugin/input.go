@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	extism "github.com/extism/go-sdk"
+	"github.com/toolhost/toolhost/host/internal/engine"
 )
 
 // ToolhostNamespace holds toolhost's own host functions, beyond hyper-mcp's
@@ -32,11 +32,8 @@ const (
 const maxInputRequests = 16
 
 // toolhostFunctions are the host functions in ToolhostNamespace.
-func (p *Plugin) toolhostFunctions() []extism.HostFunction {
-	ptr := []extism.ValueType{extism.ValueTypePTR}
-	f := extism.NewHostFunctionWithStack("request_input", p.hostRequestInput, ptr, ptr)
-	f.SetNamespace(ToolhostNamespace)
-	return []extism.HostFunction{f}
+func (p *Plugin) toolhostFunctions() []hostFunc {
+	return []hostFunc{{module: ToolhostNamespace, name: "request_input", params: ptr, results: ptr, fn: p.hostRequestInput}}
 }
 
 // ToolhostFunctionNames lists the toolhost:host/user functions.
@@ -52,7 +49,7 @@ func ToolhostFunctionNames() []string { return []string{"request_input"} }
 // client in one round. Legacy sessions send one real request per question,
 // concurrently. Like the hyper-mcp functions, a failure is a value the
 // guest reads, never a trap.
-func (p *Plugin) hostRequestInput(ctx context.Context, cp *extism.CurrentPlugin, stack []uint64) {
+func (p *Plugin) hostRequestInput(ctx context.Context, cp *engine.Kernel, stack []uint64) {
 	fail := func(msg string) {
 		b, _ := json.Marshal(map[string]string{"error": msg})
 		stack[0] = p.writeOutput(ctx, cp, b, "request_input")

@@ -2,12 +2,14 @@ package plugin
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/toolhost/toolhost/host/abi"
 	"github.com/toolhost/toolhost/host/config"
+	"github.com/toolhost/toolhost/host/internal/engine"
 	"github.com/toolhost/toolhost/host/internal/wasmbin"
 )
 
@@ -46,9 +49,11 @@ type Options struct {
 
 // A Loader loads plugins that share one compilation cache.
 type Loader struct {
-	opts  Options
-	log   *slog.Logger
-	cache wazero.CompilationCache
+	opts     Options
+	log      *slog.Logger
+	cache    wazero.CompilationCache
+	engine   *engine.Engine
+	catalogs *catalogStore // nil without a cache directory
 }
 
 // NewLoader returns a Loader. Close it after the plugins it loaded.
@@ -66,16 +71,22 @@ func NewLoader(opts Options) (*Loader, error) {
 			return nil, fmt.Errorf("compilation cache %s: %w: set a writable directory with --cache-dir", opts.CacheDir, err)
 		}
 		l.cache = c
+		l.catalogs = &catalogStore{dir: filepath.Join(opts.CacheDir, "catalogs")}
 	} else {
 		l.cache = wazero.NewCompilationCache()
 	}
+	l.engine = engine.New(engine.Config{Cache: l.cache, Funcs: engineFuncs()})
 	return l, nil
 }
 
-// Close releases the compilation cache.
-func (l *Loader) Close(ctx context.Context) error { return l.cache.Close(ctx) }
+// Close releases the engine and the compilation cache.
+func (l *Loader) Close(ctx context.Context) error {
+	return errors.Join(l.engine.Close(ctx), l.cache.Close(ctx))
+}
 
-// Load reads, checks, compiles and instantiates one configured plugin.
+// Load reads, checks, compiles and instantiates one configured plugin; or,
+// when the cache directory remembers its catalog for these exact bytes and
+// config, only reads and checks it, and compiles it on its first call.
 // Every error names the plugin and, where there is one, the config key or
 // file to fix.
 func (l *Loader) Load(ctx context.Context, cfg *config.Plugin) (*Plugin, error) {
@@ -98,21 +109,25 @@ func (l *Loader) Load(ctx context.Context, cfg *config.Plugin) (*Plugin, error) 
 	if err := checkMemory(mod, cfg.Runtime.MemoryLimit); err != nil {
 		return nil, fmt.Errorf("plugin[%s]: %w", cfg.Name, err)
 	}
-	wasm, _, err = wasmbin.RewriteImports(wasm, func(module, name string) (string, bool) {
-		if module == KernelNamespace && httpImports[name] {
-			return HTTPNamespace, true
-		}
-		return "", false
-	})
-	if err != nil {
-		return nil, fmt.Errorf("plugin[%s]: rewriting http imports: %w", cfg.Name, err)
+	digest := sha256.Sum256(wasm)
+	var key string
+	var remembered *Catalog
+	if l.catalogs != nil && version != abi.Command {
+		key = l.catalogs.key(digest, version, &cfg.Runtime)
+		remembered, _ = l.catalogs.load(key)
 	}
-	p, err := newPlugin(ctx, l, cfg, version, mod, wasm)
+	p, listed, err := newPlugin(ctx, l, cfg, version, mod, wasm, digest, remembered)
 	if err != nil {
 		return nil, err
 	}
+	if key != "" && remembered == nil {
+		if err := l.catalogs.save(key, listed); err != nil {
+			l.log.Warn("could not remember the plugin's catalog; the next start compiles it again", "plugin", cfg.Name, "error", err)
+		}
+	}
 	l.log.Info("plugin loaded", "plugin", cfg.Name, "abi", version.String(), "tools", len(p.Catalog().Tools),
-		"prompts", len(p.Catalog().Prompts), "resources", len(p.Catalog().Resources), "elapsed", time.Since(start).Round(time.Millisecond))
+		"prompts", len(p.Catalog().Prompts), "resources", len(p.Catalog().Resources),
+		"compiled", remembered == nil, "elapsed", time.Since(start).Round(time.Millisecond))
 	return p, nil
 }
 
@@ -207,13 +222,16 @@ func detect(mod *wasmbin.Module) (abi.Version, error) {
 }
 
 // kernelFunctions are the Extism kernel imports a guest may use.
-var kernelFunctions = map[string]bool{
-	"alloc": true, "free": true, "length": true, "length_unsafe": true, "load_u8": true, "load_u64": true,
-	"store_u8": true, "store_u64": true, "input_length": true, "input_offset": true, "input_load_u8": true,
-	"input_load_u64": true, "output_set": true, "error_set": true, "error_get": true, "config_get": true,
-	"var_get": true, "var_set": true, "http_request": true, "http_status_code": true, "http_headers": true,
-	"get_log_level": true, "log_trace": true, "log_debug": true, "log_info": true, "log_warn": true, "log_error": true,
-}
+var kernelFunctions = func() map[string]bool {
+	m := map[string]bool{}
+	for _, n := range engine.KernelFunctionNames {
+		m[n] = true
+	}
+	for _, f := range (&Plugin{}).httpFunctions() {
+		m[f.name] = true
+	}
+	return m
+}()
 
 // checkImports refuses, before compiling, a module importing anything the
 // host does not provide, with the import's name and what is provided.

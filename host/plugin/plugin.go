@@ -3,6 +3,7 @@ package plugin
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -11,11 +12,11 @@ import (
 	"sync"
 	"sync/atomic"
 
-	extism "github.com/extism/go-sdk"
 	"github.com/tetratelabs/wazero"
 
 	"github.com/toolhost/toolhost/host/abi"
 	"github.com/toolhost/toolhost/host/config"
+	"github.com/toolhost/toolhost/host/internal/engine"
 	"github.com/toolhost/toolhost/host/internal/wasmbin"
 	"github.com/toolhost/toolhost/host/sandbox/egress"
 	sandboxfs "github.com/toolhost/toolhost/host/sandbox/fs"
@@ -39,11 +40,16 @@ type Plugin struct {
 	log      *slog.Logger
 	onChange func(*Plugin, Lists)
 
-	compiled     *extism.CompiledPlugin
+	engine       *engine.Engine
+	module       atomic.Pointer[engine.Module]         // nil until compiled (lazy plugins: first call)
+	compileMu    sync.Mutex                            // guards source and compiling
+	compiling    *compilation                          // a lazy plugin's first compilation, while it runs or once it succeeded
+	source       func(context.Context) ([]byte, error) // a lazy plugin's module bytes
+	digest       [sha256.Size]byte
 	cmd          *command // for abi.Command plugins instead of compiled
 	moduleConfig wazero.ModuleConfig
 	fsCloser     io.Closer
-	bindings     sync.Map // *extism.Plugin -> *binding of each live instance
+	host         []hostFunc // hostFunctions(), indexed as engineFuncs()
 	egress       *egress.Client
 
 	catalog atomic.Pointer[Catalog]
@@ -51,7 +57,7 @@ type Plugin struct {
 	slots chan struct{} // caps concurrent calls (runtime_config.max_concurrency)
 
 	mu       sync.Mutex
-	idle     []*extism.Plugin
+	idle     []*engine.Instance
 	sessions map[string]*sessionSlot
 	closed   bool
 	wg       sync.WaitGroup // calls in flight, waited for by Close
@@ -59,10 +65,13 @@ type Plugin struct {
 
 type sessionSlot struct {
 	lock chan struct{} // one call at a time on the session's instance
-	inst *extism.Plugin
+	inst *engine.Instance
 }
 
-func newPlugin(ctx context.Context, l *Loader, cfg *config.Plugin, version abi.Version, mod *wasmbin.Module, wasm []byte) (*Plugin, error) {
+// newPlugin sets a plugin up. With a remembered catalog (listed) it is
+// served from that and compiled on first use; otherwise it is compiled and
+// instantiated now and its catalog read, and returned unfiltered as well.
+func newPlugin(ctx context.Context, l *Loader, cfg *config.Plugin, version abi.Version, mod *wasmbin.Module, wasm []byte, digest [sha256.Size]byte, listed *Catalog) (*Plugin, *Catalog, error) {
 	rt := cfg.Runtime
 	p := &Plugin{
 		name:     cfg.Name,
@@ -71,6 +80,8 @@ func newPlugin(ctx context.Context, l *Loader, cfg *config.Plugin, version abi.V
 		exports:  map[string]bool{},
 		log:      l.log.With("plugin", cfg.Name),
 		onChange: l.opts.OnCatalogChange,
+		engine:   l.engine,
+		digest:   digest,
 		slots:    make(chan struct{}, max(rt.MaxConcurrency, 1)),
 		sessions: map[string]*sessionSlot{},
 	}
@@ -86,14 +97,14 @@ func newPlugin(ctx context.Context, l *Loader, cfg *config.Plugin, version abi.V
 	}
 	fsConfig, fsCloser, err := sandboxfs.Config(mounts)
 	if err != nil {
-		return nil, fmt.Errorf("plugin[%s] runtime_config.allowed_paths: %w", cfg.Name, err)
+		return nil, nil, fmt.Errorf("plugin[%s] runtime_config.allowed_paths: %w", cfg.Name, err)
 	}
 	p.fsCloser = fsCloser
 
 	policy, err := egress.ParseRules(rt.AllowedHosts)
 	if err != nil {
 		p.fsCloser.Close()
-		return nil, fmt.Errorf("plugin[%s] runtime_config.allowed_hosts: %w", cfg.Name, err)
+		return nil, nil, fmt.Errorf("plugin[%s] runtime_config.allowed_hosts: %w", cfg.Name, err)
 	}
 	creds := make([]egress.Credential, len(rt.Secrets))
 	for i, s := range rt.Secrets {
@@ -118,42 +129,34 @@ func newPlugin(ctx context.Context, l *Loader, cfg *config.Plugin, version abi.V
 	if version == abi.Command {
 		if p.cmd, err = newCommand(ctx, l.cache, rt, wasm); err != nil {
 			p.fsCloser.Close()
-			return nil, fmt.Errorf("plugin[%s] (%s): compiling: %w", cfg.Name, cfg.Location.URL, err)
+			return nil, nil, fmt.Errorf("plugin[%s] (%s): compiling: %w", cfg.Name, cfg.Location.URL, err)
 		}
 		p.exports[abi.ExportListTools], p.exports[abi.ExportCallTool] = true, true
 		c, err := p.readCatalog(ctx, nil)
 		if err != nil {
 			p.closeAll(ctx)
-			return nil, fmt.Errorf("%w; %s is a WASI command module, and as a command plugin it must answer {\"method\":\"list_tools\"} on stdin with {\"tools\":[...]} on stdout "+
+			return nil, nil, fmt.Errorf("%w; %s is a WASI command module, and as a command plugin it must answer {\"method\":\"list_tools\"} on stdin with {\"tools\":[...]} on stdout "+
 				"(if it is meant to be an Extism plugin, build it as a reactor: -buildmode=c-shared)", err, cfg.Location.URL)
 		}
 		p.catalog.Store(c)
-		return p, nil
+		return p, nil, nil
 	}
 
-	manifest := extism.Manifest{
-		Wasm:   []extism.Wasm{extism.WasmData{Data: wasm, Name: "main"}},
-		Config: rt.EnvVars,
-		// AllowedHosts and AllowedPaths stay empty: the egress guard and the
-		// os.Root filesystem replace Extism's (toolchains.md §7.7, §7.8).
+	p.host = p.hostFunctions()
+	if listed != nil {
+		p.source = func(ctx context.Context) ([]byte, error) { return l.fetch(ctx, cfg) }
+		if cfg.Location.Scheme == "http" || cfg.Location.Scheme == "https" {
+			p.source = func(context.Context) ([]byte, error) { return wasm, nil }
+		}
+		p.catalog.Store(p.filter(listed))
+		return p, listed, nil
 	}
-	if rt.MemoryLimit > 0 {
-		manifest.Memory = &extism.ManifestMemory{MaxPages: rt.MemoryLimit.Pages()}
-	}
-	runtimeConfig := wazero.NewRuntimeConfig().
-		WithCompilationCache(l.cache).
-		// Interrupt a busy guest when its call's context ends (timeout or
-		// client cancellation); see RATIONALE.md on what this costs.
-		WithCloseOnContextDone(true)
-	funcs := append(append(p.userFunctions(), p.httpFunctions()...), p.toolhostFunctions()...)
-	p.compiled, err = extism.NewCompiledPlugin(ctx, manifest, extism.PluginConfig{
-		EnableWasi:    true,
-		RuntimeConfig: runtimeConfig,
-	}, funcs)
+	m, err := p.compile(ctx, wasm)
 	if err != nil {
 		p.fsCloser.Close()
-		return nil, fmt.Errorf("plugin[%s] (%s): compiling: %w", cfg.Name, cfg.Location.URL, err)
+		return nil, nil, fmt.Errorf("plugin[%s] (%s): compiling: %w", cfg.Name, cfg.Location.URL, err)
 	}
+	p.module.Store(m)
 
 	// Instantiate once now, so a module that cannot start fails at load,
 	// and read the catalog with it; the instance then joins the pool. A
@@ -163,17 +166,29 @@ func newPlugin(ctx context.Context, l *Loader, cfg *config.Plugin, version abi.V
 	cancel()
 	if err != nil {
 		p.closeAll(ctx)
-		return nil, err
+		return nil, nil, err
 	}
-	c, err := p.readCatalog(ctx, inst)
+	listed, err = p.listCatalog(ctx, inst)
 	if err != nil {
 		p.closeInstance(inst)
 		p.closeAll(ctx)
+		return nil, nil, err
+	}
+	p.catalog.Store(p.filter(listed))
+	p.idle = append(p.idle, inst)
+	return p, listed, nil
+}
+
+// compile compiles the plugin's module with its memory limit.
+func (p *Plugin) compile(ctx context.Context, wasm []byte) (*engine.Module, error) {
+	m, err := p.engine.Compile(ctx, wasm, engine.CompileOptions{MemoryLimitPages: p.cfg.Runtime.MemoryLimit.Pages()})
+	if err != nil {
 		return nil, err
 	}
-	p.catalog.Store(c)
-	p.idle = append(p.idle, inst)
-	return p, nil
+	if !m.Interruptible {
+		p.log.Info("module could not be instrumented for interruption; its calls are stopped by wazero's close-on-context-done, which makes CPU-bound guests several times slower")
+	}
+	return m, nil
 }
 
 // Name is the configured plugin name.
@@ -188,6 +203,19 @@ func (p *Plugin) ABI() abi.Version { return p.version }
 // Exports reports whether the module exports the named function.
 func (p *Plugin) Exports(name string) bool { return p.exports[name] }
 
+// Interruptible reports whether the plugin's module was instrumented with
+// the interrupt flag (RATIONALE.md, "Why instrument modules with an
+// interrupt flag?"), false when it runs on wazero's close-on-context-done
+// fallback. compiled is false while a lazily loaded plugin has not been
+// compiled yet; command plugins are never instrumented.
+func (p *Plugin) Interruptible() (interruptible, compiled bool) {
+	m := p.module.Load()
+	if m == nil {
+		return false, p.cmd != nil
+	}
+	return m.Interruptible, true
+}
+
 // Catalog returns the plugin's current catalog. Do not modify it.
 func (p *Plugin) Catalog() *Catalog { return p.catalog.Load() }
 
@@ -200,47 +228,103 @@ func (p *Plugin) Prefix() string {
 	return p.name
 }
 
-func (p *Plugin) newInstance(ctx context.Context) (*extism.Plugin, error) {
+func (p *Plugin) newInstance(ctx context.Context) (*engine.Instance, error) {
+	module, err := p.ensureModule(ctx)
+	if err != nil {
+		return nil, err
+	}
 	b, mc, err := p.newBinding()
 	if err != nil {
 		return nil, &CallError{Plugin: p.name, Kind: Unavailable, Err: err,
 			Msg: "could not create an instance: runtime_config.allowed_paths: " + err.Error()}
 	}
 	b.begin(ctx, "")
-	inst, err := p.compiled.Instance(ctx, extism.PluginInstanceConfig{ModuleConfig: mc})
+	inst, err := module.Instantiate(ctx, mc, engine.InstanceOptions{
+		Config:         p.cfg.Runtime.EnvVars,
+		LogLevel:       p.guestLogLevel(),
+		Log:            p.guestLog,
+		MaxKernelBytes: uint64(max(p.cfg.Runtime.MemoryLimit, 0)),
+		Data:           b,
+	})
 	b.end()
 	if err != nil {
 		b.close()
 		msg := "could not create an instance: " + sanitize(err.Error())
 		if ctx.Err() == context.DeadlineExceeded {
-			msg = fmt.Sprintf("could not create an instance within runtime_config.timeout (%s): its start function did not return: %s",
-				p.cfg.Runtime.Timeout, sanitize(err.Error()))
+			msg = fmt.Sprintf("could not create an instance: its start function or runtime initialiser was stopped after runtime_config.timeout (%s); raise timeout if it needs longer",
+				p.cfg.Runtime.Timeout)
 		}
 		return nil, &CallError{Plugin: p.name, Kind: Unavailable, Err: err, Msg: msg}
 	}
-	p.bindings.Store(inst, b)
-	inst.SetLogger(func(level extism.LogLevel, msg string) {
-		p.log.Log(context.Background(), extismLevel(level), "guest log", "message", msg)
-	})
 	return inst, nil
 }
 
-func extismLevel(l extism.LogLevel) slog.Level {
+// guestLogLevel is the lowest Extism level the host logger would show.
+func (p *Plugin) guestLogLevel() engine.LogLevel {
+	for _, l := range []engine.LogLevel{engine.LogTrace, engine.LogInfo, engine.LogWarn, engine.LogError} {
+		if p.log.Enabled(context.Background(), extismLevel(l)) {
+			return l
+		}
+	}
+	return engine.LogOff
+}
+
+func (p *Plugin) guestLog(level engine.LogLevel, msg string) {
+	p.log.Log(context.Background(), extismLevel(level), "guest log", "message", msg)
+}
+
+func extismLevel(l engine.LogLevel) slog.Level {
 	switch l {
-	case extism.LogLevelTrace, extism.LogLevelDebug:
+	case engine.LogTrace, engine.LogDebug:
 		return slog.LevelDebug
-	case extism.LogLevelInfo:
+	case engine.LogInfo:
 		return slog.LevelInfo
-	case extism.LogLevelWarn:
+	case engine.LogWarn:
 		return slog.LevelWarn
 	}
 	return slog.LevelError
 }
 
 // readCatalog calls the list exports on inst and applies skip_* filters.
-func (p *Plugin) readCatalog(ctx context.Context, inst *extism.Plugin) (*Catalog, error) {
+func (p *Plugin) readCatalog(ctx context.Context, inst *engine.Instance) (*Catalog, error) {
+	c, err := p.listCatalog(ctx, inst)
+	if err != nil {
+		return nil, err
+	}
+	return p.filter(c), nil
+}
+
+// filter applies the skip_* filters to a listed catalog.
+func (p *Plugin) filter(listed *Catalog) *Catalog {
 	rt := p.cfg.Runtime
-	ctx, cancel := context.WithTimeout(ctx, rt.Timeout)
+	c := &Catalog{}
+	for _, t := range listed.Tools {
+		if !rt.SkipTools.Match(t.Name) {
+			c.Tools = append(c.Tools, t)
+		}
+	}
+	for _, x := range listed.Prompts {
+		if !rt.SkipPrompts.Match(x.Name) {
+			c.Prompts = append(c.Prompts, x)
+		}
+	}
+	for _, x := range listed.Resources {
+		if !rt.SkipResources.Match(x.URI) {
+			c.Resources = append(c.Resources, x)
+		}
+	}
+	for _, x := range listed.Templates {
+		if !rt.SkipResourceTemplates.Match(x.URITemplate) {
+			c.Templates = append(c.Templates, x)
+		}
+	}
+	return c
+}
+
+// listCatalog calls the list exports on inst: the catalog as the guest
+// lists it, before filters.
+func (p *Plugin) listCatalog(ctx context.Context, inst *engine.Instance) (*Catalog, error) {
+	ctx, cancel := context.WithTimeout(ctx, p.cfg.Runtime.Timeout)
 	defer cancel()
 	req := Request{ID: "toolhost-list"}
 	c := &Catalog{}
@@ -266,51 +350,29 @@ func (p *Plugin) readCatalog(ctx context.Context, inst *extism.Plugin) (*Catalog
 	if err != nil {
 		return nil, decodeErr(toolsExport, err)
 	}
-	for _, t := range tools {
-		if !rt.SkipTools.Match(t.Name) {
-			c.Tools = append(c.Tools, t)
-		}
-	}
+	c.Tools = tools
 	if p.version == abi.V1 {
 		return c, nil
 	}
 	if out, err = list(abi.ExportListPrompts); err != nil {
 		return nil, err
 	} else if out != nil {
-		prompts, err := abi.DecodePrompts(out)
-		if err != nil {
+		if c.Prompts, err = abi.DecodePrompts(out); err != nil {
 			return nil, decodeErr(abi.ExportListPrompts, err)
-		}
-		for _, x := range prompts {
-			if !rt.SkipPrompts.Match(x.Name) {
-				c.Prompts = append(c.Prompts, x)
-			}
 		}
 	}
 	if out, err = list(abi.ExportListResources); err != nil {
 		return nil, err
 	} else if out != nil {
-		resources, err := abi.DecodeResources(out)
-		if err != nil {
+		if c.Resources, err = abi.DecodeResources(out); err != nil {
 			return nil, decodeErr(abi.ExportListResources, err)
-		}
-		for _, x := range resources {
-			if !rt.SkipResources.Match(x.URI) {
-				c.Resources = append(c.Resources, x)
-			}
 		}
 	}
 	if out, err = list(abi.ExportListResourceTemplates); err != nil {
 		return nil, err
 	} else if out != nil {
-		templates, err := abi.DecodeResourceTemplates(out)
-		if err != nil {
+		if c.Templates, err = abi.DecodeResourceTemplates(out); err != nil {
 			return nil, decodeErr(abi.ExportListResourceTemplates, err)
-		}
-		for _, x := range templates {
-			if !rt.SkipResourceTemplates.Match(x.URITemplate) {
-				c.Templates = append(c.Templates, x)
-			}
 		}
 	}
 	return c, nil
@@ -328,13 +390,26 @@ func (p *Plugin) Call(ctx context.Context, req Request, export, tool string, inp
 	p.mu.Unlock()
 	defer p.wg.Done()
 
-	parent := ctx
-	ctx, cancel := context.WithTimeout(ctx, p.cfg.Runtime.Timeout)
-	defer cancel()
-
 	cerr := func(kind ErrorKind, msg string, err error) error {
 		return &CallError{Plugin: p.name, Export: export, Tool: tool, Kind: kind, Msg: msg, Err: err}
 	}
+	if p.cmd == nil && p.module.Load() == nil {
+		// A lazy plugin's first call: compile before the timeout starts,
+		// which bounds the guest, not the host's compiler.
+		if _, err := p.ensureModule(ctx); err != nil {
+			var ce *CallError
+			if errors.As(err, &ce) { // shared by the calls that waited: copy it
+				named := *ce
+				named.Export, named.Tool = export, tool
+				return nil, &named
+			}
+			return nil, err
+		}
+	}
+
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, p.cfg.Runtime.Timeout)
+	defer cancel()
 	select {
 	case p.slots <- struct{}{}:
 	case <-ctx.Done():
@@ -381,7 +456,7 @@ func (p *Plugin) Call(ctx context.Context, req Request, export, tool string, inp
 // take gets an instance for a call: the session's own in per-session mode,
 // else one from the shared pool. release(discard) gives it back, or closes
 // it when discard is set (after a trap, timeout or cancellation).
-func (p *Plugin) take(ctx context.Context, session string) (*extism.Plugin, func(discard bool), error) {
+func (p *Plugin) take(ctx context.Context, session string) (*engine.Instance, func(discard bool), error) {
 	if session != "" && p.cfg.Runtime.Instances == config.PerSession {
 		p.mu.Lock()
 		slot := p.sessions[session]
@@ -424,7 +499,7 @@ func (p *Plugin) take(ctx context.Context, session string) (*extism.Plugin, func
 	}
 
 	p.mu.Lock()
-	var inst *extism.Plugin
+	var inst *engine.Instance
 	if n := len(p.idle); n > 0 {
 		inst = p.idle[n-1]
 		p.idle = p.idle[:n-1]
@@ -452,10 +527,10 @@ func (p *Plugin) take(ctx context.Context, session string) (*extism.Plugin, func
 }
 
 // closedInstance marks a session slot whose session ended.
-var closedInstance = &extism.Plugin{}
+var closedInstance = &engine.Instance{}
 
 // invoke calls export on inst and classifies the outcome.
-func (p *Plugin) invoke(ctx context.Context, inst *extism.Plugin, req Request, export, tool string, input []byte) ([]byte, *callState, error) {
+func (p *Plugin) invoke(ctx context.Context, inst *engine.Instance, req Request, export, tool string, input []byte) ([]byte, *callState, error) {
 	state := &callState{plugin: p, req: req}
 	cctx := context.WithValue(ctx, callStateKey{}, state)
 	if tool != "" {
@@ -469,11 +544,11 @@ func (p *Plugin) invoke(ctx context.Context, inst *extism.Plugin, req Request, e
 		return out, state, err
 	}
 	var bound *boundCall
-	if b := p.bindingOf(inst); b != nil {
+	if b := bindingOf(inst); b != nil {
 		bound = b.begin(cctx, tool)
 		defer b.end()
 	}
-	rc, out, err := inst.CallWithContext(cctx, export, input)
+	rc, out, err := inst.Call(cctx, export, input)
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
 		return nil, state, cerr(Timeout, fmt.Sprintf("stopped after runtime_config.timeout (%s); raise it if the tool needs longer", p.cfg.Runtime.Timeout), ctx.Err())
@@ -512,7 +587,7 @@ func isTrap(err error) bool {
 
 // refresh re-reads the catalog after a guest said it changed, on the same
 // instance (whose state holds the change), then tells the front.
-func (p *Plugin) refresh(ctx context.Context, inst *extism.Plugin, changed Lists) {
+func (p *Plugin) refresh(ctx context.Context, inst *engine.Instance, changed Lists) {
 	c, err := p.readCatalog(ctx, inst)
 	if err != nil {
 		p.log.Warn("could not re-read the catalog after a list_changed notification; keeping the old one", "error", err)
@@ -544,15 +619,14 @@ func (p *Plugin) EndSession(session string) {
 	}()
 }
 
-func (p *Plugin) closeInstance(inst *extism.Plugin) {
+func (p *Plugin) closeInstance(inst *engine.Instance) {
 	if inst == closedInstance {
 		return
 	}
 	if err := inst.Close(context.Background()); err != nil {
 		p.log.Debug("closing instance", "error", err)
 	}
-	if b := p.bindingOf(inst); b != nil {
-		p.bindings.Delete(inst)
+	if b := bindingOf(inst); b != nil {
 		if err := b.close(); err != nil {
 			p.log.Debug("closing instance mounts", "error", err)
 		}
@@ -587,8 +661,15 @@ func (p *Plugin) closeAll(ctx context.Context) error {
 		}
 	}
 	var errs []error
-	if p.compiled != nil {
-		errs = append(errs, p.compiled.Close(ctx))
+	p.compileMu.Lock()
+	c := p.compiling
+	p.source = nil
+	p.compileMu.Unlock()
+	if c != nil {
+		<-c.done // a first compilation whose caller gave up may still run
+	}
+	if m := p.module.Swap(nil); m != nil {
+		errs = append(errs, m.Close(ctx))
 	}
 	if p.cmd != nil {
 		errs = append(errs, p.cmd.close(ctx))

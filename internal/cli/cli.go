@@ -10,12 +10,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
 
-	extism "github.com/extism/go-sdk"
 	"github.com/spf13/cobra"
 
 	"github.com/toolhost/toolhost/host"
@@ -53,6 +53,20 @@ func Version() string {
 	return "dev"
 }
 
+// runtimeVersion names the wasm runtime and Go toolchain the binary was
+// built with, e.g. "wazero v1.12.0, go1.26.8".
+func runtimeVersion() string {
+	wazero := "unknown"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == "github.com/tetratelabs/wazero" {
+				wazero = d.Version
+			}
+		}
+	}
+	return "wazero " + wazero + ", " + runtime.Version()
+}
+
 func newRoot(stdio IO) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "toolhost",
@@ -67,7 +81,7 @@ func newRoot(stdio IO) *cobra.Command {
 		Short: "Print the toolhost version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintf(cmd.OutOrStdout(), "toolhost %s (extism runtime %s)\n", Version(), strings.TrimSpace(extism.RuntimeVersion()))
+			fmt.Fprintf(cmd.OutOrStdout(), "toolhost %s (%s)\n", Version(), runtimeVersion())
 			return nil
 		},
 	})
@@ -80,7 +94,6 @@ type loadFlags struct {
 	cacheDir  string
 	logLevel  string
 	logFormat string
-	guestLogs bool
 }
 
 func (f *loadFlags) register(cmd *cobra.Command) {
@@ -88,7 +101,6 @@ func (f *loadFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.cacheDir, "cache-dir", "", "compilation cache directory (\"-\" disables it); default: "+host.DefaultCacheDir())
 	cmd.Flags().StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	cmd.Flags().StringVar(&f.logFormat, "log-format", "text", "log format on stderr: text or json")
-	cmd.Flags().BoolVar(&f.guestLogs, "guest-logs", false, "pass plugins' Extism log_* calls to the log (process-wide switch)")
 }
 
 func (f *loadFlags) logger(w io.Writer) (*slog.Logger, error) {
@@ -126,9 +138,6 @@ func (f *loadFlags) load(ctx context.Context, stdio IO, log *slog.Logger) (*host
 	}
 	if err != nil {
 		return nil, err
-	}
-	if f.guestLogs {
-		extism.SetLogLevel(extism.LogLevelDebug)
 	}
 	return host.New(ctx, cfg, host.Options{
 		Logger: log, CacheDir: f.cacheDir, Bundled: bundled.Open,
