@@ -45,12 +45,23 @@ func BenchmarkP2(b *testing.B) {
 	}
 }
 
-// BenchmarkP6 measures the CPU-bound guest functions with wazero's
-// WithCloseOnContextDone off and on.
+// BenchmarkP6 measures the CPU-bound tools with toolhost's interrupting
+// per-call timeout on (plugin.CallTool, instrumented module, interrupt flag
+// armed by runtime_config.timeout) and off (the same call_tool on raw
+// wazero, uninstrumented, no interrupt); and, under fallback/, the raw
+// guest exports with wazero's WithCloseOnContextDone off and on, the
+// interrupt of modules toolhost cannot instrument.
 func BenchmarkP6(b *testing.B) {
 	f := loadFixture(b)
+	if !f.Instrumented {
+		b.Log("toolhost could not instrument the guest: the on rows measure the WithCloseOnContextDone fallback")
+	}
 	for _, w := range f.P6Workloads(false) {
 		b.Run(w.Name+"/off", func(b *testing.B) { runLayer(b, w.Off) })
 		b.Run(w.Name+"/on", func(b *testing.B) { runLayer(b, w.On) })
+	}
+	for _, w := range f.P6FallbackWorkloads(false) {
+		b.Run("fallback/"+w.Name+"/off", func(b *testing.B) { runLayer(b, w.Off) })
+		b.Run("fallback/"+w.Name+"/on", func(b *testing.B) { runLayer(b, w.On) })
 	}
 }

@@ -2,16 +2,20 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/toolhost/toolhost/host/abi"
 	"github.com/toolhost/toolhost/host/plugin"
 )
 
-// The P2 and P6 measurements: a warm call layer by layer, and the cost of
-// WithCloseOnContextDone.
+// The P2 and P6 measurements: a warm call layer by layer, and what the
+// interrupting per-call timeout costs a CPU-bound tool (toolhost's
+// instrumented interrupt flag; and, secondary, the WithCloseOnContextDone
+// fallback for modules it cannot instrument).
 
 // LayerStat is one layer's measurement.
 type LayerStat struct {
@@ -100,33 +104,52 @@ type Part struct {
 
 // Attribution splits toolhost/CallTool into the layers' differences,
 // computed round by round (the layers of one round ran back to back) and
-// reported as medians over rounds.
+// reported as medians over rounds. toolhost's calls run on its own engine,
+// not go-sdk, so nothing here assumes an extism layer is on its path.
 func (p *P2Result) Attribution() []Part {
-	names := []string{"raw/call_tool", "raw/call_tool+interrupt", "extism/call_tool", "extism/call_tool+interrupt", "toolhost/CallTool"}
-	for _, n := range names {
-		if len(p.PerRound[n]) != p.Rounds || p.Rounds == 0 {
-			return nil
-		}
+	return p.diffs([]diff{
+		{"the guest's own work (raw/call_tool)", "raw/call_tool", ""},
+		{"toolhost's engine and kernel, the interrupt flag (instrumented checks, per-call arming), pool, limits, classification (toolhost/Call − raw/call_tool)", "toolhost/Call", "raw/call_tool"},
+		{"toolhost's JSON: input encoding and result normalisation (toolhost/CallTool − toolhost/Call)", "toolhost/CallTool", "toolhost/Call"},
+	})
+}
+
+// References are layer differences that are not on toolhost's normal call
+// path, for comparison: the go-sdk call path toolhost's engine replaced,
+// and the fallback interrupt.
+func (p *P2Result) References() []Part {
+	return p.diffs([]diff{
+		{"Extism go-sdk's call path and kernel (extism/call_tool − raw/call_tool)", "extism/call_tool", "raw/call_tool"},
+		{"the fallback interrupt, WithCloseOnContextDone, slowing the guest's code (raw/call_tool+interrupt − raw/call_tool)", "raw/call_tool+interrupt", "raw/call_tool"},
+		{"go-sdk with WithCloseOnContextDone, toolhost's previous path (extism/call_tool+interrupt − raw/call_tool)", "extism/call_tool+interrupt", "raw/call_tool"},
+	})
+}
+
+// diff is a layer minus another ("" = nothing).
+type diff struct{ name, layer, minus string }
+
+func (p *P2Result) diffs(ds []diff) []Part {
+	if p.Rounds == 0 {
+		return nil
 	}
-	parts := []struct {
-		name string
-		f    func(raw, rawI, ext, extI, tool float64) float64
-	}{
-		{"the guest's own work (raw/call_tool)", func(raw, _, _, _, _ float64) float64 { return raw }},
-		{"WithCloseOnContextDone slowing the guest's code (raw+interrupt − raw)", func(raw, rawI, _, _, _ float64) float64 { return rawI - raw }},
-		{"Extism go-sdk's call path and kernel (extism − raw)", func(raw, _, ext, _, _ float64) float64 { return ext - raw }},
-		{"the interrupt's per-call goroutines on Extism's ~20 top-level calls (extism+interrupt − extism − (raw+interrupt − raw))",
-			func(raw, rawI, ext, extI, _ float64) float64 { return extI - ext - (rawI - raw) }},
-		{"toolhost's own layer: pool, limits, context, JSON (CallTool − extism+interrupt)", func(_, _, _, extI, tool float64) float64 { return tool - extI }},
+	for _, d := range ds {
+		for _, n := range []string{d.layer, d.minus} {
+			if n != "" && len(p.PerRound[n]) != p.Rounds {
+				return nil
+			}
+		}
 	}
 	var out []Part
-	for _, part := range parts {
+	for _, d := range ds {
 		var xs []float64
 		for r := range p.Rounds {
-			v := func(n string) float64 { return p.PerRound[n][r] }
-			xs = append(xs, part.f(v(names[0]), v(names[1]), v(names[2]), v(names[3]), v(names[4])))
+			v := p.PerRound[d.layer][r]
+			if d.minus != "" {
+				v -= p.PerRound[d.minus][r]
+			}
+			xs = append(xs, v)
 		}
-		out = append(out, Part{part.name, median(xs)})
+		out = append(out, Part{d.name, median(xs)})
 	}
 	return out
 }
@@ -137,20 +160,35 @@ type WorkloadPair struct {
 	Pair       Pair
 }
 
-// P6Result is the cost of WithCloseOnContextDone.
+// P6Result is what the interrupting per-call timeout costs CPU-bound
+// guest code.
 type P6Result struct {
+	// Workloads are toolhost's path (plugin.CallTool, interrupt flag
+	// armed) vs the same call_tool on raw wazero with no interruption.
 	Workloads []WorkloadPair
-	// PolledStop is how long bench_lcg_polled (no WithCloseOnContextDone)
-	// ran past its start under a PolledDeadline deadline: the interrupt
-	// precision of the amortised check.
-	PolledStop, PolledDeadline time.Duration
-	// OnStop is the same for bench_lcg with WithCloseOnContextDone.
-	OnStop time.Duration
+	// Instrumented is Fixture.Instrumented: false means the plugin ran on
+	// the fallback and Workloads do not measure toolhost's normal path.
+	Instrumented bool
+	// Fallback are raw wazero exports with WithCloseOnContextDone on vs
+	// off: what modules toolhost cannot instrument pay.
+	Fallback []WorkloadPair
+	// Interrupt precision on an endless loop with a Deadline: how long the
+	// call ran before it returned. FlagStop is toolhost's instrumented
+	// interrupt (plugin.CallTool of the lcg tool), OnStop the fallback's
+	// WithCloseOnContextDone (raw bench_lcg), PolledStop the hand-written
+	// countdown poll of bench_lcg_polled (no WithCloseOnContextDone).
+	Deadline                     time.Duration
+	FlagStop, OnStop, PolledStop time.Duration
 }
 
 // Pair returns the named workload's pair.
-func (p *P6Result) Pair(name string) (Pair, bool) {
-	for _, w := range p.Workloads {
+func (p *P6Result) Pair(name string) (Pair, bool) { return findPair(p.Workloads, name) }
+
+// FallbackPair returns the named fallback workload's pair.
+func (p *P6Result) FallbackPair(name string) (Pair, bool) { return findPair(p.Fallback, name) }
+
+func findPair(ws []WorkloadPair, name string) (Pair, bool) {
+	for _, w := range ws {
 		if w.Name == name {
 			return w.Pair, true
 		}
@@ -158,46 +196,85 @@ func (p *P6Result) Pair(name string) (Pair, bool) {
 	return Pair{}, false
 }
 
+// GeoMean is the geometric mean of the workloads' on/off ratios.
+func (p *P6Result) GeoMean() float64 {
+	if len(p.Workloads) == 0 {
+		return math.NaN()
+	}
+	var sum float64
+	for _, w := range p.Workloads {
+		sum += math.Log(w.Pair.Ratio)
+	}
+	return math.Exp(sum / float64(len(p.Workloads)))
+}
+
 func runP6(ctx context.Context, o *Options, fx *Fixture) (*P6Result, error) {
 	d := pick(o, 1500*time.Millisecond, 30*time.Millisecond)
+	fd := pick(o, 1000*time.Millisecond, 20*time.Millisecond)
 	rounds := pick(o, 3, 1)
-	res := &P6Result{}
-	for _, w := range fx.P6Workloads(o.Quick) {
-		p, err := MeasurePair(ctx, w.Off.Op, w.On.Op, d, rounds)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", w.Name, err)
-		}
-		res.Workloads = append(res.Workloads, WorkloadPair{Name: w.Name, Desc: w.Desc, Pair: p})
-		o.logf("  %-10s off %10.3f ms  on %10.3f ms  on/off %5.2fx", w.Name, p.Base.NsPerOp/1e6, p.Subject.NsPerOp/1e6, p.Ratio)
+	res := &P6Result{Instrumented: fx.Instrumented}
+	if !fx.Instrumented {
+		o.logf("  WARNING: toolhost could not instrument the guest; its calls run on the WithCloseOnContextDone fallback")
 	}
-	// Interrupt precision: a 100 ms deadline on an endless loop, with the
-	// amortised poll (interrupt off) and with WithCloseOnContextDone (on a
-	// throwaway instance, since the interrupt closes it).
-	res.PolledDeadline = pick(o, 100*time.Millisecond, 20*time.Millisecond)
-	stop := func(g *RawGuest, export string) (time.Duration, error) {
-		cctx, cancel := context.WithTimeout(ctx, res.PolledDeadline)
-		defer cancel()
-		start := time.Now()
-		_, err := g.Call(cctx, export, 1<<62)
-		took := time.Since(start)
-		if export == "bench_lcg" && err == nil {
-			return took, errors.New("bench_lcg was not interrupted")
+	measure := func(ws []Workload, d time.Duration) ([]WorkloadPair, error) {
+		var out []WorkloadPair
+		for _, w := range ws {
+			p, err := MeasurePair(ctx, w.Off.Op, w.On.Op, d, rounds)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", w.Off.Name, err)
+			}
+			out = append(out, WorkloadPair{Name: w.Name, Desc: w.Desc, Pair: p})
+			o.logf("  %-10s off %10.3f ms  on %10.3f ms  on/off %5.2fx", w.Name, p.Base.NsPerOp/1e6, p.Subject.NsPerOp/1e6, p.Ratio)
 		}
-		return took, nil
+		return out, nil
 	}
 	var err error
-	if res.PolledStop, err = stop(fx.RawOff, "bench_lcg_polled"); err != nil {
+	o.logf("  toolhost plugin.CallTool (interrupt flag armed) vs raw call_tool (no interrupt):")
+	if res.Workloads, err = measure(fx.P6Workloads(o.Quick), d); err != nil {
 		return nil, err
 	}
+	o.logf("  fallback: raw wazero, WithCloseOnContextDone on vs off:")
+	if res.Fallback, err = measure(fx.P6FallbackWorkloads(o.Quick), fd); err != nil {
+		return nil, err
+	}
+	// Interrupt precision: a short deadline on an (almost) endless loop.
+	res.Deadline = pick(o, 100*time.Millisecond, 20*time.Millisecond)
+	timed := func(f func(context.Context) error) (time.Duration, error) {
+		cctx, cancel := context.WithTimeout(ctx, res.Deadline)
+		defer cancel()
+		start := time.Now()
+		err := f(cctx)
+		return time.Since(start), err
+	}
+	// toolhost: the lcg tool at its maximum n (seconds of work) through
+	// plugin.CallTool; the stopped instance is discarded by the pool.
+	res.FlagStop, err = timed(func(ctx context.Context) error {
+		_, err := fx.Plugin.CallTool(ctx, request0(), "lcg", json.RawMessage(`{"n":10000000000}`))
+		return err
+	})
+	if k := plugin.KindOf(err); err == nil || (k != plugin.Canceled && k != plugin.Timeout) {
+		return nil, fmt.Errorf("the lcg tool was not interrupted at its deadline (error: %v)", err)
+	}
+	if res.PolledStop, err = timed(func(ctx context.Context) error {
+		_, err := fx.RawOff.Call(ctx, "bench_lcg_polled", 1<<62)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	// WithCloseOnContextDone closes the instance: use a throwaway one.
 	g, err := NewRawGuest(ctx, fx.Guest.Wasm, fx.cache, true)
 	if err != nil {
 		return nil, err
 	}
 	defer g.Close(ctx)
-	if res.OnStop, err = stop(g, "bench_lcg"); err != nil {
-		return nil, err
+	if res.OnStop, err = timed(func(ctx context.Context) error {
+		_, err := g.Call(ctx, "bench_lcg", 1<<62)
+		return err
+	}); err == nil {
+		return nil, errors.New("bench_lcg was not interrupted by WithCloseOnContextDone")
 	}
-	o.logf("  %s deadline on an endless loop: polled stops after %s, WithCloseOnContextDone after %s", res.PolledDeadline, fmtDur(res.PolledStop), fmtDur(res.OnStop))
+	o.logf("  %s deadline on an endless loop: toolhost's interrupt flag stops after %s, WithCloseOnContextDone after %s, the hand-written poll after %s",
+		res.Deadline, fmtDur(res.FlagStop), fmtDur(res.OnStop), fmtDur(res.PolledStop))
 	return res, nil
 }
 

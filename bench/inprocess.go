@@ -62,15 +62,22 @@ func profileStart(ctx context.Context, o *Options, cfgPath string) (time.Duratio
 	return took, pr, nil
 }
 
-// profileHeap loads cfgPath in process and writes the live heap, and the
-// top of its difference from the heap just before (so that whatever else
-// this process holds, such as the P2 fixture, is left out).
+// profileHeap loads cfgPath in process once untimed (so that the cache
+// directory remembers the plugins' catalogs and the measured load is a
+// warm, lazy one, as P5's processes are), then again, and writes the live
+// heap, and the top of its difference from the heap just before (so that
+// whatever else this process holds, such as the P2 fixture, is left out).
 func profileHeap(ctx context.Context, o *Options, cfgPath string) (*Profile, error) {
+	h, _, err := loadHost(ctx, cfgPath)
+	if err != nil {
+		return nil, err
+	}
+	h.Close(ctx)
 	base := filepath.Join(o.ProfileDir, "p5-heap-base.pprof")
 	if err := writeLiveHeap(base); err != nil {
 		return nil, err
 	}
-	h, _, err := loadHost(ctx, cfgPath)
+	h, _, err = loadHost(ctx, cfgPath)
 	if err != nil {
 		return nil, err
 	}

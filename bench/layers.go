@@ -21,14 +21,19 @@ import (
 // EchoArgs are the arguments of the trivial tool call every layer makes.
 var EchoArgs = json.RawMessage(`{"message":"hello, benchmark"}`)
 
-// callTimeout is the per-call deadline of the interrupting variants, as
-// toolhost sets runtime_config.timeout (default 60s) on every call.
+// callTimeout is the per-call deadline: the fixture plugin's
+// runtime_config.timeout (toolhost's default, 60s), which arms toolhost's
+// interrupt on every call, and the deadline the raw and Extism
+// "+interrupt" layers put in each call's context.
 const callTimeout = 60 * time.Second
 
 // Fixture holds the benchmark guest loaded at every layer of the call path,
-// warm: raw wazero (with and without WithCloseOnContextDone), Extism's
-// go-sdk directly (with and without it), and a toolhost plugin.Plugin in
-// pooled mode. Each layer runs the same guest exports.
+// warm: raw wazero (uninstrumented module, with and without
+// WithCloseOnContextDone), Extism's go-sdk directly (with and without it;
+// the reference toolhost's own engine replaced), and a toolhost
+// plugin.Plugin in pooled mode (toolhost's engine on the module
+// instrumented with its interrupt flag). Each layer runs the same guest
+// exports.
 type Fixture struct {
 	Guest *Guest
 	Input []byte // the call_tool input toolhost sends for EchoArgs
@@ -40,6 +45,11 @@ type Fixture struct {
 
 	// GuestOutput is the guest's raw call_tool output for EchoArgs.
 	GuestOutput []byte
+	// Instrumented is false if the loader could not instrument the guest
+	// with its interrupt flag (plugin.Plugin.Interruptible), so that Plugin
+	// runs on the WithCloseOnContextDone fallback and P6 would not measure
+	// toolhost's normal path.
+	Instrumented bool
 
 	cache       wazero.CompilationCache
 	extCompiled []*extism.CompiledPlugin
@@ -94,7 +104,8 @@ plugins:
     url: file://%s
     runtime_config:
       instances: pooled
-`, g.Path)), config.YAML, config.Options{LookupEnv: os.LookupEnv, BaseDir: root})
+      timeout: %s
+`, g.Path, callTimeout)), config.YAML, config.Options{LookupEnv: os.LookupEnv, BaseDir: root})
 	if err != nil {
 		return f, err
 	}
@@ -111,6 +122,9 @@ plugins:
 			return f, fmt.Errorf("layer %s: %w", l.Name, err)
 		}
 	}
+	// The plugin is compiled by now (at Load, or lazily by the calls
+	// above when the cache remembered its catalog).
+	f.Instrumented, _ = f.Plugin.Interruptible()
 	return f, nil
 }
 
@@ -178,7 +192,12 @@ func withDeadline(ctx context.Context, op func(context.Context) error) error {
 }
 
 // P2Layers are the layers of a warm call of the trivial tool, from the raw
-// floor to toolhost's public entry point.
+// floor to toolhost's public entry point. The raw and extism layers run
+// the uninstrumented module; "+interrupt" gives them wazero's
+// WithCloseOnContextDone, which is toolhost's fallback for modules it
+// cannot instrument (and what it ran through go-sdk before its own
+// engine). The extism layers are the go-sdk reference: toolhost's calls no
+// longer go through go-sdk.
 func (f *Fixture) P2Layers() []Layer {
 	rawNoop := func(g *RawGuest) func(context.Context) error {
 		return func(ctx context.Context) error {
@@ -219,13 +238,13 @@ func (f *Fixture) P2Layers() []Layer {
 	req := plugin.Request{ID: int64(1)}
 	return []Layer{
 		{"raw/noop", "raw wazero, export looked up once, no interrupt: the floor of a guest call", Op(rawNoop(f.RawOff))},
-		{"raw/noop+interrupt", "the same with WithCloseOnContextDone and a per-call deadline", deadline(rawNoop(f.RawOn))},
+		{"raw/noop+interrupt", "the same with WithCloseOnContextDone and a per-call deadline (the fallback interrupt, for modules toolhost cannot instrument)", deadline(rawNoop(f.RawOn))},
 		{"raw/call_tool", "raw wazero + a Go kernel: the echo call_tool with its real input and output (guest work included)", Op(rawTool(f.RawOff))},
-		{"raw/call_tool+interrupt", "the same with WithCloseOnContextDone and a per-call deadline", deadline(rawTool(f.RawOn))},
-		{"extism/noop", "Extism go-sdk Plugin.CallWithContext(noop), no interrupt", Op(extCall(f.ExtOff, "noop", nil))},
+		{"raw/call_tool+interrupt", "the same with WithCloseOnContextDone and a per-call deadline (the fallback interrupt)", deadline(rawTool(f.RawOn))},
+		{"extism/noop", "Extism go-sdk Plugin.CallWithContext(noop), no interrupt (go-sdk reference, not toolhost's path)", Op(extCall(f.ExtOff, "noop", nil))},
 		{"extism/noop+interrupt", "the same with WithCloseOnContextDone and a per-call deadline", deadline(extCall(f.ExtOn, "noop", nil))},
-		{"extism/call_tool", "Extism go-sdk CallWithContext(call_tool, input), no interrupt", Op(extCall(f.ExtOff, "call_tool", f.Input))},
-		{"extism/call_tool+interrupt", "the same with WithCloseOnContextDone and a per-call deadline (what toolhost runs)", deadline(extCall(f.ExtOn, "call_tool", f.Input))},
+		{"extism/call_tool", "Extism go-sdk CallWithContext(call_tool, input), no interrupt (go-sdk reference)", Op(extCall(f.ExtOff, "call_tool", f.Input))},
+		{"extism/call_tool+interrupt", "the same with WithCloseOnContextDone and a per-call deadline (what toolhost ran before its own engine)", deadline(extCall(f.ExtOn, "call_tool", f.Input))},
 		{"toolhost/abi-json", "toolhost's own JSON work alone: abi.CallToolInput + abi.NormaliseCallToolResult (no guest)", func(context.Context) error {
 			in := abi.CallToolInput(abi.Context{ID: int64(1)}, "echo", EchoArgs)
 			out, err := abi.NormaliseCallToolResult(f.GuestOutput)
@@ -237,7 +256,7 @@ func (f *Fixture) P2Layers() []Layer {
 			}
 			return f.checkEcho(out)
 		}},
-		{"toolhost/Call", "toolhost plugin.Call(call_tool, prebuilt input): pool, limits, classification", func(ctx context.Context) error {
+		{"toolhost/Call", "toolhost plugin.Call(call_tool, prebuilt input): its own engine and Go kernel on the instrumented module, interrupt flag armed by runtime_config.timeout (60 s), pool, limits, classification", func(ctx context.Context) error {
 			out, err := f.Plugin.Call(ctx, req, abi.ExportCallTool, "echo", f.Input)
 			if err != nil {
 				return err
@@ -254,14 +273,15 @@ func (f *Fixture) P2Layers() []Layer {
 	}
 }
 
-// Layer returns the named layer of P2Layers or P6Workloads.
+// Layer returns the named layer of P2Layers, P6Workloads or
+// P6FallbackWorkloads.
 func (f *Fixture) Layer(name string) (Layer, bool) {
 	for _, l := range f.P2Layers() {
 		if l.Name == name {
 			return l, true
 		}
 	}
-	for _, w := range f.P6Workloads(false) {
+	for _, w := range append(f.P6Workloads(false), f.P6FallbackWorkloads(false)...) {
 		for _, l := range []Layer{w.Off, w.On} {
 			if l.Name == name {
 				return l, true
@@ -277,10 +297,73 @@ type Workload struct {
 	Off, On    Layer
 }
 
-// P6Workloads are the CPU-bound guest functions of P6, each called on raw
-// wazero with and without WithCloseOnContextDone (both with a per-call
-// deadline in the context, as toolhost calls). quick shrinks the work.
+// P6Workloads are the CPU-bound tools of P6, each called with the same
+// arguments two ways:
+//
+//   - On: toolhost's real path, plugin.Plugin.CallTool on the fixture's
+//     pooled plugin: toolhost's engine on the module instrumented with the
+//     interrupt flag, armed on every call by runtime_config.timeout (60 s);
+//   - Off: the same guest's call_tool export with the same input on raw
+//     wazero (RawOff): the uninstrumented module, no deadline, no
+//     interruption of any kind.
+//
+// So On/Off is what toolhost's interruptible call costs a CPU-bound tool,
+// its per-call overhead included (microseconds against milliseconds).
+// The sizes make a call take about 5–20 ms; quick shrinks them 100×.
 func (f *Fixture) P6Workloads(quick bool) []Workload {
+	scale := 1
+	if quick {
+		scale = 100
+	}
+	req := plugin.Request{ID: int64(1)}
+	mk := func(tool, desc, args string) Workload {
+		a := json.RawMessage(args)
+		input := abi.CallToolInput(abi.Context{ID: int64(1)}, tool, a)
+		off := func(ctx context.Context) error {
+			rc, out, err := f.RawOff.CallExtism(ctx, abi.ExportCallTool, input)
+			if err == nil && rc != 0 {
+				err = fmt.Errorf("call_tool(%s) returned %d", tool, rc)
+			}
+			if err != nil {
+				return err
+			}
+			return checkToolOK(tool, out)
+		}
+		on := func(ctx context.Context) error {
+			out, err := f.Plugin.CallTool(ctx, req, tool, a)
+			if err != nil {
+				return err
+			}
+			return checkToolOK(tool, out)
+		}
+		return Workload{Name: tool, Desc: desc,
+			Off: Layer{"p6/" + tool + "/off", desc + ": raw wazero call_tool, uninstrumented module, no interrupt", off},
+			On:  Layer{"p6/" + tool + "/on", desc + ": toolhost plugin.CallTool, interrupt flag armed (timeout 60 s)", on},
+		}
+	}
+	shaKiB := max(512/scale, 1)
+	sortN := 60_000 / scale
+	lcgN := 8_000_000 / scale
+	return []Workload{
+		mk("sha256", fmt.Sprintf("crypto/sha256 of %d KiB", shaKiB), fmt.Sprintf(`{"kib":%d}`, shaKiB)),
+		mk("sort", fmt.Sprintf("fill and slices.Sort %d int64", sortN), fmt.Sprintf(`{"n":%d}`, sortN)),
+		mk("lcg", fmt.Sprintf("%d steps of a 64-bit LCG (tight loop)", lcgN), fmt.Sprintf(`{"n":%d}`, lcgN)),
+	}
+}
+
+// checkToolOK fails on a tool result that reports an error.
+func checkToolOK(tool string, out []byte) error {
+	if len(out) == 0 || bytes.Contains(out, []byte(`"isError":true`)) {
+		return fmt.Errorf("tool %s failed: %.300s", tool, out)
+	}
+	return nil
+}
+
+// P6FallbackWorkloads are the CPU-bound guest exports called on raw wazero
+// with and without WithCloseOnContextDone (both with a per-call deadline
+// in the context): what the fallback interrupt costs, for modules toolhost
+// cannot instrument. quick shrinks the work.
+func (f *Fixture) P6FallbackWorkloads(quick bool) []Workload {
 	scale := uint64(1)
 	if quick {
 		scale = 10
@@ -298,8 +381,8 @@ func (f *Fixture) P6Workloads(quick bool) []Workload {
 			}
 		}
 		return Workload{Name: name, Desc: desc,
-			Off: Layer{"p6/" + name + "/off", desc + ", WithCloseOnContextDone(false)", op(f.RawOff)},
-			On:  Layer{"p6/" + name + "/on", desc + ", WithCloseOnContextDone(true)", op(f.RawOn)},
+			Off: Layer{"p6-fallback/" + name + "/off", desc + ", WithCloseOnContextDone(false)", op(f.RawOff)},
+			On:  Layer{"p6-fallback/" + name + "/on", desc + ", WithCloseOnContextDone(true)", op(f.RawOn)},
 		}
 	}
 	return []Workload{

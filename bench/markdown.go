@@ -133,7 +133,7 @@ func Markdown(r *Report) string {
 
 	if p := r.P2; p != nil {
 		w("\n### P2: a warm call, layer by layer (no transport)\n\n")
-		w("One goroutine, the echo tool of plugins/test/benchguest with `%s` (%d-byte call_tool input, %d-byte payload of arguments and result), medians of %d round(s). `+interrupt` layers run with wazero's WithCloseOnContextDone and a 60 s per-call deadline, as toolhost does; B/op and allocs/op count the Go heap of the whole process.\n\n",
+		w("One goroutine, the echo tool of plugins/test/benchguest with `%s` (%d-byte call_tool input, %d-byte payload of arguments and result), medians of %d round(s). The raw and extism layers run the module as built; their `+interrupt` variants add wazero's WithCloseOnContextDone and a 60 s per-call deadline, which is toolhost's fallback for modules it cannot instrument (and what it ran through go-sdk before its own engine). The extism layers are Extism's go-sdk, kept as a reference: toolhost's calls do not go through it. The toolhost layers run toolhost's own engine on the module instrumented with its interrupt flag, armed on every call by runtime_config.timeout (60 s). B/op and allocs/op count the Go heap of the whole process.\n\n",
 			EchoArgs, p.InputBytes, p.PayloadBytes, p.Rounds)
 		w("| layer | µs/op | B/op | allocs/op | what |\n|---|---|---|---|---|\n")
 		for _, l := range p.Layers {
@@ -149,6 +149,12 @@ func Markdown(r *Report) string {
 			if xs := p.PerRound["toolhost/CallTool"]; len(xs) > 1 {
 				lo, hi := slices.Min(xs), slices.Max(xs)
 				w("\nRound-to-round spread of toolhost/CallTool: %.1f–%.1f µs.\n", lo/1e3, hi/1e3)
+			}
+		}
+		if refs := p.References(); len(refs) > 0 {
+			w("\nFor comparison, paths a toolhost call does not take (same rounds, medians):\n\n| difference | µs | vs toolhost/CallTool |\n|---|---|---|\n")
+			for _, x := range refs {
+				w("| %s | %.1f | %.0f%% |\n", x.Name, x.Ns/1e3, 100*x.Ns/p.CallTool.NsPerOp)
 			}
 		}
 		if len(p.KernelCalls) > 0 {
@@ -170,9 +176,9 @@ func Markdown(r *Report) string {
 
 	if p := r.P3; p != nil {
 		w("\n### P3: exec → first tools/list answer\n\n")
-		w("The binary is started with MCP on stdio; initialize, notifications/initialized and tools/list are written at once and the clock stops when the tools/list answer arrives. Each plugin is the %d-byte benchguest (2 tools); \"distinct\" copies differ by a custom section so that wazero cannot share their compiled code. Warm = the compilation cache directory was filled by an untimed run; cold = a new empty directory per run.\n\n", p.WasmBytes)
-		w("| configuration | median | CPU until ready (median) | runs | tools |\n|---|---|---|---|---|\n")
-		for _, s := range []*StartRow{p.Native, p.Warm, p.WarmDistinct, p.Cold, p.ColdDistinct} {
+		w("The binary is started with MCP on stdio; initialize, notifications/initialized and tools/list are written at once and the clock stops when the tools/list answer arrives. Each plugin is the %d-byte benchguest (4 tools); \"distinct\" copies differ by a custom section so that wazero cannot share their compiled code. Warm cache = a cache directory an untimed toolhost run filled: wazero's compiled code and the catalogs toolhost remembers under `<cache-dir>/catalogs`, so each plugin is only read, hashed and served from its remembered catalog, and compiled on its first call. Warm code cache, catalogs removed = the same compiled code but `<cache-dir>/catalogs` deleted before each run, so every plugin is compiled (from the code cache), instantiated and listed at start: the eager start (reported, not a target). Cold = a new empty directory per run. \"Compiled at start\" counts toolhost's `plugin loaded … compiled=true` log lines (median of runs).\n\n", p.WasmBytes)
+		w("| configuration | median | CPU until ready (median) | compiled at start | runs | tools |\n|---|---|---|---|---|---|\n")
+		for _, s := range []*StartRow{p.Native, p.Warm, p.WarmDistinct, p.WarmNoCatalogs, p.Cold, p.ColdDistinct} {
 			if s == nil {
 				continue
 			}
@@ -180,10 +186,10 @@ func Markdown(r *Report) string {
 			for _, d := range s.Runs {
 				runs = append(runs, fmtDur(d))
 			}
-			w("| %s | %s | %s | %s | %d |\n", s.Name, fmtDur(s.Median), fmtDur(s.CPUMedian), strings.Join(runs, ", "), s.Tools)
+			w("| %s | %s | %s | %d | %s | %d |\n", s.Name, fmtDur(s.Median), fmtDur(s.CPUMedian), s.Compiled, strings.Join(runs, ", "), s.Tools)
 		}
 		if pr := p.InProcessProfile; pr != nil {
-			w("\n<details><summary>CPU profile of host.New in process, warm cache (took %s), top by cumulative time (%s)</summary>\n\n```\n%s\n```\n</details>\n", fmtDur(p.InProcess), rel(pr.CPUFile), pr.CPUCum)
+			w("\n<details><summary>CPU profile of host.New in process, warm cache: lazy plugins (took %s), top by cumulative time (%s)</summary>\n\n```\n%s\n```\n</details>\n", fmtDur(p.InProcess), rel(pr.CPUFile), pr.CPUCum)
 		}
 	}
 
@@ -201,8 +207,8 @@ func Markdown(r *Report) string {
 
 	if p := r.P5; p != nil {
 		w("\n### P5: resident memory, idle\n\n")
-		w("RSS from /proc/<pid>/status %s after the tools/list answer (warm compilation cache).\n\n", p.Settle)
-		w("| process | RSS MiB | anon MiB | file MiB | peak MiB | MiB per extra plugin | ready in | CPU until ready |\n|---|---|---|---|---|---|---|---|\n")
+		w("RSS from /proc/<pid>/status %s after the tools/list answer, after a warm start: an untimed toolhost run filled the cache directory (compiled code and remembered catalogs), so the plugins are served from their catalogs and not compiled or instantiated until their first call (\"compiled at start\" counts toolhost's `compiled=true` log lines).\n\n", p.Settle)
+		w("| process | RSS MiB | anon MiB | file MiB | peak MiB | MiB per extra plugin | ready in | CPU until ready | compiled at start |\n|---|---|---|---|---|---|---|---|---|\n")
 		for _, m := range []*MemRow{p.Native, p.One, p.Many, p.Distinct} {
 			if m == nil {
 				continue
@@ -211,26 +217,41 @@ func Markdown(r *Report) string {
 			if m.Plugins > 1 {
 				per = fmt.Sprintf("%.1f", p.PerPlugin(m))
 			}
-			w("| %s | %.1f | %.1f | %.1f | %.1f | %s | %s | %s |\n", m.Name, mib(m.Mem.RSS), mib(m.Mem.RSSAnon), mib(m.Mem.RSSFile), mib(m.Mem.HWM), per, fmtDur(m.Ready), fmtDur(m.CPU))
+			w("| %s | %.1f | %.1f | %.1f | %.1f | %s | %s | %s | %d |\n", m.Name, mib(m.Mem.RSS), mib(m.Mem.RSSAnon), mib(m.Mem.RSSFile), mib(m.Mem.HWM), per, fmtDur(m.Ready), fmtDur(m.CPU), m.Compiled)
 		}
 		if pr := p.HeapProfile; pr != nil {
-			w("\n<details><summary>Live heap that host.New with 10 distinct modules adds, in process (difference of two heap profiles; %s)</summary>\n\n```\n%s\n```\n</details>\n", rel(pr.AllocFile), pr.AllocTop)
+			w("\n<details><summary>Live heap that host.New with 10 distinct modules adds, in process, warm cache (difference of two heap profiles; %s)</summary>\n\n```\n%s\n```\n</details>\n", rel(pr.AllocFile), pr.AllocTop)
 		}
 	}
 
 	if p := r.P6; p != nil {
-		w("\n### P6: CPU-bound guest code, WithCloseOnContextDone on vs off\n\n")
-		w("Raw wazero (compiler engine), the same compiled guest export on two runtimes that differ only by WithCloseOnContextDone; a 60 s deadline in every call's context; medians of alternating rounds.\n\n")
-		w("| workload | off ms/op | on ms/op | on/off |\n|---|---|---|---|\n")
+		w("\n### P6: CPU-bound tools, the interrupting per-call timeout on vs off\n\n")
+		w("On: toolhost's own path, plugin.CallTool on a pooled plugin whose module toolhost instrumented with its interrupt flag (checked at every function entry and loop head, raised when the call's context ends), armed on every call by runtime_config.timeout (60 s); per-call host overhead included. Off: the same guest's call_tool export with the same input on raw wazero, the module as built, no deadline and no interruption of any kind. Medians of alternating rounds.\n\n")
+		if !p.Instrumented {
+			w("**The module was not instrumented: toolhost ran it on the WithCloseOnContextDone fallback, so these rows do not measure its normal path.**\n\n")
+		}
+		w("| tool | off ms/op | on ms/op | on/off |\n|---|---|---|---|\n")
 		for _, x := range p.Workloads {
 			w("| %s: %s | %.3f | %.3f | %.2f× |\n", x.Name, x.Desc, x.Pair.Base.NsPerOp/1e6, x.Pair.Subject.NsPerOp/1e6, x.Pair.Ratio)
 		}
-		if lcg, ok := p.Pair("lcg"); ok {
-			if polled, ok := p.Pair("lcg_polled"); ok {
-				w("\nAmortised check (lcg_polled/off vs lcg/off): %.2f×. ", polled.Base.NsPerOp/lcg.Base.NsPerOp)
+		if len(p.Workloads) > 1 {
+			w("\nGeometric mean of on/off: %.2f×.\n", p.GeoMean())
+		}
+		if len(p.Fallback) > 0 {
+			w("\n#### The fallback: WithCloseOnContextDone on vs off\n\n")
+			w("What a module toolhost cannot instrument (an instruction its instrumenter does not know, a start section) pays: it runs on a wazero runtime with WithCloseOnContextDone. Raw wazero (compiler engine), the same compiled guest export on two runtimes that differ only by that option; a 60 s deadline in every call's context; medians of alternating rounds.\n\n")
+			w("| workload | off ms/op | on ms/op | on/off |\n|---|---|---|---|\n")
+			for _, x := range p.Fallback {
+				w("| %s: %s | %.3f | %.3f | %.2f× |\n", x.Name, x.Desc, x.Pair.Base.NsPerOp/1e6, x.Pair.Subject.NsPerOp/1e6, x.Pair.Ratio)
+			}
+			if lcg, ok := p.FallbackPair("lcg"); ok {
+				if polled, ok := p.FallbackPair("lcg_polled"); ok {
+					w("\nA hand-written amortised check (lcg_polled/off vs lcg/off): %.2f×.\n", polled.Base.NsPerOp/lcg.Base.NsPerOp)
+				}
 			}
 		}
-		w("Interrupt precision on an endless loop with a %s deadline: the polled loop stopped after %s, WithCloseOnContextDone after %s.\n", p.PolledDeadline, fmtDur(p.PolledStop), fmtDur(p.OnStop))
+		w("\nInterrupt precision on an endless loop with a %s deadline: toolhost's interrupt flag stopped the lcg tool after %s; WithCloseOnContextDone (the fallback) stopped bench_lcg after %s; the hand-written poll stopped bench_lcg_polled after %s.\n",
+			p.Deadline, fmtDur(p.FlagStop), fmtDur(p.OnStop), fmtDur(p.PolledStop))
 	}
 	w("\n")
 	return b.String()

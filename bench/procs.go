@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -66,6 +67,29 @@ type Started struct {
 	CPU   time.Duration // user+system CPU the process used until then (10 ms resolution)
 	Tools int           // tools in the answer
 	Mem   ProcMem       // sampled after the settle time, if asked
+	// Compiled counts toolhost's "plugin loaded" logs with compiled=true:
+	// plugins compiled at start rather than served from a remembered
+	// catalog (0 for other programs).
+	Compiled int
+}
+
+// lockedBuffer is a bytes.Buffer safe for the writes of exec's copying
+// goroutine and a concurrent reader.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // ProcMem is a process's memory from /proc/<pid>/status, in bytes.
@@ -77,8 +101,9 @@ type ProcMem struct {
 // notifications/initialized and tools/list at once, and measures the wall
 // time from exec until the tools/list answer arrives. With settle > 0 it
 // then waits settle and reads the process's memory. The process is ended
-// by closing its stdin.
-func StartAndList(ctx context.Context, settle time.Duration, argv ...string) (*Started, error) {
+// by closing its stdin; Compiled is counted from its stderr once it has
+// exited.
+func StartAndList(ctx context.Context, settle time.Duration, argv ...string) (s *Started, err error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
@@ -90,7 +115,7 @@ func StartAndList(ctx context.Context, settle time.Duration, argv ...string) (*S
 	if err != nil {
 		return nil, err
 	}
-	var stderr bytes.Buffer
+	var stderr lockedBuffer
 	cmd.Stderr = &stderr
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -105,6 +130,9 @@ func StartAndList(ctx context.Context, settle time.Duration, argv ...string) (*S
 		case <-time.After(10 * time.Second):
 			cmd.Process.Kill()
 			<-done
+		}
+		if s != nil {
+			s.Compiled = strings.Count(stderr.String(), "compiled=true")
 		}
 	}()
 	msgs := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"` + LegacyVersion + `","capabilities":{},"clientInfo":{"name":"toolhost-bench","version":"1"}}}` + "\n" +
@@ -124,18 +152,18 @@ func StartAndList(ctx context.Context, settle time.Duration, argv ...string) (*S
 		if !bytes.Contains(line, []byte(`"result"`)) {
 			return nil, fmt.Errorf("%s: tools/list failed: %.300s", argv[0], line)
 		}
-		s := &Started{Ready: ready, Tools: bytes.Count(line, []byte(`"inputSchema"`))}
-		if s.CPU, err = ProcCPU(cmd.Process.Pid); err != nil {
+		st := &Started{Ready: ready, Tools: bytes.Count(line, []byte(`"inputSchema"`))}
+		if st.CPU, err = ProcCPU(cmd.Process.Pid); err != nil {
 			return nil, err
 		}
 		if settle > 0 {
 			time.Sleep(settle)
-			s.Mem, err = ReadProcMem(cmd.Process.Pid)
+			st.Mem, err = ReadProcMem(cmd.Process.Pid)
 			if err != nil {
 				return nil, err
 			}
 		}
-		return s, nil
+		return st, nil
 	}
 	return nil, fmt.Errorf("%s exited before answering tools/list (%v): %s", argv[0], sc.Err(), lastLines(stderr.String(), 10))
 }
@@ -207,7 +235,18 @@ func ProcCPU(pid int) (time.Duration, error) {
 }
 
 // ToolhostArgv is the command line that serves cfg over stdio with the
-// compilation cache in cacheDir.
+// cache directory (compiled code and remembered catalogs) in cacheDir.
 func (b *Binaries) ToolhostArgv(cfg, cacheDir string) []string {
 	return []string{b.Toolhost, "serve", "-c", cfg, "--transport", "stdio", "--cache-dir", cacheDir}
+}
+
+// CatalogsDir is where toolhost remembers plugins' catalogs in a cache
+// directory (host/plugin's catalog store): with one there, a start serves
+// the plugin without compiling it.
+func CatalogsDir(cacheDir string) string { return filepath.Join(cacheDir, "catalogs") }
+
+// countCatalogs counts the catalogs remembered in cacheDir.
+func countCatalogs(cacheDir string) int {
+	m, _ := filepath.Glob(filepath.Join(CatalogsDir(cacheDir), "*.json"))
+	return len(m)
 }

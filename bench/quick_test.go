@@ -8,6 +8,9 @@ import (
 	"testing"
 )
 
+// guestTools is how many tools plugins/test/benchguest lists.
+const guestTools = 4
+
 // TestQuick runs every benchmark in quick mode so that the harness never
 // rots. It asserts no timing: only that each figure was produced and is a
 // sane number. Set TOOLHOST_BENCH_QUICK=skip to skip it.
@@ -28,7 +31,7 @@ func TestQuick(t *testing.T) {
 	for _, f := range r.Figures {
 		t.Log(f.Line())
 		ids[f.ID] = true
-		if math.IsNaN(f.Value) || math.IsInf(f.Value, 0) || f.Value < 0 {
+		if math.IsNaN(f.Value) || math.IsInf(f.Value, 0) || (f.Value < 0 && !f.Signed) {
 			t.Errorf("%s %s: value %v", f.ID, f.Name, f.Value)
 		}
 		if !math.IsNaN(f.Ratio) && (math.IsInf(f.Ratio, 0) || f.Ratio <= 0) {
@@ -47,11 +50,41 @@ func TestQuick(t *testing.T) {
 			}
 		}
 	}
-	if r.P3 != nil && (r.P3.Warm == nil || r.P3.Warm.Tools != 2*r.P3.Plugins) {
-		t.Errorf("P3: toolhost did not list %d tools: %+v", 2*r.P3.Plugins, r.P3.Warm)
+	if p := r.P3; p != nil {
+		for _, row := range []*StartRow{p.Warm, p.WarmNoCatalogs} {
+			if row == nil || row.Tools != guestTools*p.Plugins {
+				t.Errorf("P3: toolhost did not list %d tools: %+v", guestTools*p.Plugins, row)
+			}
+		}
+		// Warm means lazy: nothing compiled at start; without the
+		// catalogs, every plugin is.
+		if p.Warm != nil && p.Warm.Compiled != 0 {
+			t.Errorf("P3: warm start compiled %d plugins, want 0 (catalogs not remembered?)", p.Warm.Compiled)
+		}
+		if c := p.WarmNoCatalogs; c != nil && c.Compiled != p.Plugins {
+			t.Errorf("P3: start without catalogs compiled %d plugins, want %d", c.Compiled, p.Plugins)
+		}
 	}
-	if r.P5 != nil && (r.P5.Many == nil || r.P5.Many.Mem.RSS <= r.P5.Native.Mem.RSS) {
-		t.Errorf("P5: implausible memory: %+v", r.P5)
+	if p := r.P5; p != nil {
+		if p.Many == nil || p.Many.Mem.RSS <= p.Native.Mem.RSS {
+			t.Errorf("P5: implausible memory: %+v", p)
+		}
+		for _, m := range []*MemRow{p.One, p.Many} {
+			if m != nil && m.Compiled != 0 {
+				t.Errorf("P5: %s compiled %d plugins at start, want 0 (a warm, lazy start)", m.Name, m.Compiled)
+			}
+		}
+	}
+	if p := r.P6; p != nil {
+		if !p.Instrumented {
+			t.Errorf("P6: toolhost did not instrument the guest; the on rows measure the fallback")
+		}
+		if len(p.Workloads) == 0 || len(p.Fallback) == 0 {
+			t.Errorf("P6: %d workloads, %d fallback workloads", len(p.Workloads), len(p.Fallback))
+		}
+		if p.FlagStop <= 0 {
+			t.Errorf("P6: interrupt precision not measured: %s", p.FlagStop)
+		}
 	}
 	md := Markdown(r)
 	for _, s := range []string{"## Results", "### P1", "### P2", "### P3", "### P4", "### P5", "### P6"} {

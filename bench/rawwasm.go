@@ -15,8 +15,10 @@ import (
 // RawGuest runs the benchmark guest on plain wazero, without Extism: the
 // Extism kernel imports the guest uses (extism:host/env) are served by a
 // minimal kernel written in Go (kernel below), so call_tool can run with
-// its real input and output. It is the floor a host could reach with the
-// same guest code: every cost above it is the host's.
+// its real input and output. It runs the module as built (not instrumented
+// with toolhost's interrupt flag) and, unless asked for
+// WithCloseOnContextDone, cannot be interrupted. It is the floor a host
+// could reach with the same guest code: every cost above it is the host's.
 //
 // A RawGuest is not safe for concurrent use.
 type RawGuest struct {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strconv"
 
 	"github.com/toolhost/toolhost/sdk"
 )
@@ -37,6 +38,34 @@ func init() {
 			}
 			sum := hashRounds(a.Kib, a.Rounds)
 			return sdk.TextResult(hex.EncodeToString(sum[:])), nil
+		})
+
+	sdk.AddTool(sdk.Tool{Name: "sort", Description: "Fill n int64 from a 64-bit LCG and slices.Sort them (CPU-bound); returns the median.",
+		InputSchema: json.RawMessage(`{"type":"object","properties":{"n":{"type":"integer","minimum":1,"maximum":8388608}},"required":["n"],"additionalProperties":false}`)},
+		func(c *sdk.Call) (*sdk.Result, error) {
+			var a struct{ N int }
+			if err := c.Bind(&a); err != nil {
+				return nil, err
+			}
+			if a.N < 1 || a.N > 8388608 {
+				return nil, errors.New("n must be 1..8388608")
+			}
+			return sdk.TextResult(strconv.FormatInt(sortGenerated(a.N), 10)), nil
+		})
+
+	sdk.AddTool(sdk.Tool{Name: "lcg", Description: "Run n steps of a 64-bit LCG from a fixed seed (a CPU-bound tight loop); returns the final state.",
+		InputSchema: json.RawMessage(`{"type":"object","properties":{"n":{"type":"integer","minimum":1,"maximum":10000000000}},"required":["n"],"additionalProperties":false}`)},
+		func(c *sdk.Call) (*sdk.Result, error) {
+			var a struct{ N int64 }
+			if err := c.Bind(&a); err != nil {
+				return nil, err
+			}
+			if a.N < 1 || a.N > 10_000_000_000 {
+				return nil, errors.New("n must be 1..10000000000")
+			}
+			x := lcg(0, a.N)
+			sink = x
+			return sdk.TextResult(strconv.FormatUint(x, 10)), nil
 		})
 }
 
@@ -78,12 +107,18 @@ func noop() int32 { return 0 }
 //
 //go:wasmexport bench_lcg
 func benchLCG(n int64) int64 {
-	x := sink
+	x := lcg(sink, n)
+	sink = x
+	return int64(x)
+}
+
+// lcg runs n steps of the 64-bit LCG from x (the loop of bench_lcg and of
+// the lcg tool).
+func lcg(x uint64, n int64) uint64 {
 	for i := int64(0); i < n; i++ {
 		x = x*6364136223846793005 + 1442695040888963407
 	}
-	sink = x
-	return int64(x)
+	return x
 }
 
 // poll is the benchmarks' stand-in for an interrupt check: the Extism
@@ -129,6 +164,12 @@ func benchSHA256(kib, rounds int32) int32 {
 //
 //go:wasmexport bench_sort
 func benchSort(n int32) int32 {
+	return int32(sortGenerated(int(n)) >> 32)
+}
+
+// sortGenerated fills n int64 with the LCG (seeded with n), sorts them and
+// returns the median (the work of bench_sort and of the sort tool).
+func sortGenerated(n int) int64 {
 	s := make([]int64, n)
 	x := uint64(n)
 	for i := range s {
@@ -136,7 +177,7 @@ func benchSort(n int32) int32 {
 		s[i] = int64(x >> 1)
 	}
 	slices.Sort(s)
-	return int32(s[len(s)/2] >> 32)
+	return s[len(s)/2]
 }
 
 func main() {}
