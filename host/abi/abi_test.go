@@ -107,7 +107,9 @@ func TestNormaliseCallToolResult(t *testing.T) {
 	tests := []struct {
 		in, want, wantErr string
 	}{
-		{`{"content":[{"type":"text","text":"hi"}]}`, `{"content":[{"text":"hi","type":"text"}]}`, ""},
+		// A valid result is returned as the guest wrote it, byte for byte.
+		{`{"content":[{"type":"text","text":"hi"}]}`, `{"content":[{"type":"text","text":"hi"}]}`, ""},
+		{`{ "content": [ {"type":"text", "text":"hi"} ], "isError": false }`, `{ "content": [ {"type":"text", "text":"hi"} ], "isError": false }`, ""},
 		{`{"content":[{"text":"hi"}],"isError":true}`, `{"content":[{"text":"hi","type":"text"}],"isError":true}`, ""},
 		{`{"content":null}`, `{"content":[]}`, ""},
 		{`{}`, `{"content":[]}`, ""},

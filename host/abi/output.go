@@ -227,10 +227,12 @@ func NormaliseCallToolResult(b []byte) ([]byte, error) {
 	if err := decodeObject(b, &out); err != nil {
 		return nil, err
 	}
-	content, err := normaliseContentList(out["content"], "content")
+	orig, hasContent := out["content"]
+	content, err := normaliseContentList(orig, "content")
 	if err != nil {
 		return nil, err
 	}
+	unchanged := hasContent && len(content) == len(orig) && len(orig) > 0 && &content[0] == &orig[0]
 	out["content"] = content
 	if raw, ok := out["isError"]; ok && !isNull(raw) {
 		var v bool
@@ -241,9 +243,13 @@ func NormaliseCallToolResult(b []byte) ([]byte, error) {
 	if raw, ok := out["structuredContent"]; ok {
 		if isNull(raw) {
 			delete(out, "structuredContent")
+			unchanged = false
 		} else if !isJSONObject(raw) {
 			return nil, errors.New("structuredContent must be a JSON object")
 		}
+	}
+	if unchanged {
+		return b, nil // valid and canonical as the guest wrote it
 	}
 	return json.Marshal(out)
 }
@@ -335,12 +341,21 @@ func normaliseContentList(raw json.RawMessage, where string) (json.RawMessage, e
 	if err := json.Unmarshal(raw, &items); err != nil {
 		return nil, fmt.Errorf("%s must be a list of content items", where)
 	}
+	changed := false
 	for i, item := range items {
-		n, err := normaliseContent(item, fmt.Sprintf("%s[%d]", where, i))
+		n, err := normaliseContent(item, "")
 		if err != nil {
+			// Name the item only now: formatting every item's place was
+			// a good part of a successful call's allocations.
+			_, err = normaliseContent(item, fmt.Sprintf("%s[%d]", where, i))
 			return nil, err
 		}
-		items[i] = n
+		if len(n) != len(item) || &n[0] != &item[0] {
+			items[i], changed = n, true
+		}
+	}
+	if !changed && items != nil {
+		return raw, nil // already canonical: the common case
 	}
 	if items == nil {
 		items = []json.RawMessage{}
@@ -360,7 +375,8 @@ func normaliseContent(raw json.RawMessage, where string) (json.RawMessage, error
 			return nil, fmt.Errorf("%s: type must be a string", where)
 		}
 	}
-	if typ == "" {
+	inferred := typ == ""
+	if inferred {
 		typ = inferContentType(m)
 		if typ == "" {
 			return nil, fmt.Errorf("%s: no type, and its fields match no MCP content type", where)
@@ -394,6 +410,9 @@ func normaliseContent(raw json.RawMessage, where string) (json.RawMessage, error
 		}
 	default:
 		return nil, fmt.Errorf("%s: unknown content type %q (want text, image, audio, resource or resource_link)", where, typ)
+	}
+	if !inferred {
+		return raw, nil // valid as it is
 	}
 	return json.Marshal(m)
 }
