@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"time"
 
 	"github.com/toolhost/toolhost/host/abi"
@@ -130,10 +131,17 @@ func (s *catalogStore) save(key string, c *Catalog) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+	return writeAtomic(s.path(key), b)
+}
+
+// writeAtomic writes b to path through a temporary file and a rename, so
+// that a reader sees the old file or the new one, never a part.
+func writeAtomic(path string, b []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(s.dir, ".catalog-*")
+	f, err := os.CreateTemp(dir, ".tmp-*")
 	if err != nil {
 		return err
 	}
@@ -143,7 +151,7 @@ func (s *catalogStore) save(key string, c *Catalog) error {
 		os.Remove(f.Name())
 		return err
 	}
-	if err := os.Rename(f.Name(), s.path(key)); err != nil {
+	if err := os.Rename(f.Name(), path); err != nil {
 		os.Remove(f.Name())
 		return err
 	}
@@ -224,4 +232,99 @@ func (p *Plugin) compileFrom(ctx context.Context, source func(context.Context) (
 	}
 	p.log.Info("plugin compiled on first use", "elapsed", time.Since(start).Round(time.Millisecond), "interruptible", m.Interruptible)
 	return m, nil
+}
+
+// A start that has seen a module file before need not read it: the file's
+// identity (path, size, modification time, inode) leads to its digest, ABI
+// and exports, and through the digest to its remembered catalog. The
+// module passed the load checks when it was remembered, and its first call
+// reads it and compares digests, so a file replaced in a way that keeps
+// its identity is refused then ("restart toolhost"), never run unchecked.
+type moduleFacts struct {
+	Version string   `json:"version"`
+	Digest  string   `json:"digest"` // hex SHA-256 of the module
+	ABI     int      `json:"abi"`
+	Exports []string `json:"exports"` // exported function names
+}
+
+// fileIdentity names a module file's current version without reading it.
+func fileIdentity(path string) (string, bool) {
+	fi, err := os.Stat(path)
+	if err != nil || !fi.Mode().IsRegular() {
+		return "", false
+	}
+	id := fmt.Sprintf("%s\x00%d\x00%d", path, fi.Size(), fi.ModTime().UnixNano())
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		id += fmt.Sprintf("\x00%d\x00%d\x00%d", st.Dev, st.Ino, st.Ctim.Nano())
+	}
+	return id, true
+}
+
+func (s *catalogStore) factsPath(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return filepath.Join(s.dir, "files", hex.EncodeToString(sum[:])+".json")
+}
+
+func (s *catalogStore) loadFacts(id string) (f moduleFacts, digest [sha256.Size]byte, ok bool) {
+	b, err := os.ReadFile(s.factsPath(id))
+	if err != nil {
+		return f, digest, false
+	}
+	f, digest, err = decodeFacts(b)
+	return f, digest, err == nil
+}
+
+// decodeFacts decodes a module facts file strictly; anything odd means
+// "read the module".
+func decodeFacts(b []byte) (moduleFacts, [sha256.Size]byte, error) {
+	var f moduleFacts
+	var digest [sha256.Size]byte
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return f, digest, err
+	}
+	if f.Version != catalogVersion {
+		return f, digest, fmt.Errorf("facts version %q, want %q", f.Version, catalogVersion)
+	}
+	if v := abi.Version(f.ABI); v != abi.V1 && v != abi.V2 {
+		return f, digest, fmt.Errorf("facts ABI %d", f.ABI)
+	}
+	d, err := hex.DecodeString(f.Digest)
+	if err != nil || len(d) != sha256.Size {
+		return f, digest, fmt.Errorf("facts digest %q", f.Digest)
+	}
+	copy(digest[:], d)
+	return f, digest, nil
+}
+
+func (s *catalogStore) saveFacts(id string, f moduleFacts) error {
+	f.Version = catalogVersion
+	b, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	return writeAtomic(s.factsPath(id), b)
+}
+
+// loadKnown serves a plugin whose file and catalog a previous start
+// remembered, without reading the module; nil means "load it normally".
+func (l *Loader) loadKnown(ctx context.Context, cfg *config.Plugin, id string, start time.Time) *Plugin {
+	f, digest, ok := l.catalogs.loadFacts(id)
+	if !ok {
+		return nil
+	}
+	version := abi.Version(f.ABI)
+	remembered, ok := l.catalogs.load(l.catalogs.key(digest, version, &cfg.Runtime))
+	if !ok {
+		return nil
+	}
+	p, _, err := newPlugin(ctx, l, cfg, version, f.Exports, nil, digest, remembered)
+	if err != nil {
+		return nil // the normal load reports it
+	}
+	l.log.Info("plugin loaded", "plugin", cfg.Name, "abi", version.String(), "tools", len(p.Catalog().Tools),
+		"prompts", len(p.Catalog().Prompts), "resources", len(p.Catalog().Resources),
+		"compiled", false, "read", false, "elapsed", time.Since(start).Round(time.Millisecond))
+	return p
 }

@@ -1,8 +1,10 @@
 package plugin
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,6 +27,7 @@ func TestLazyLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	cacheDir := filepath.Join(dir, "cache")
+	var logs bytes.Buffer // every loader's log, in order
 	loadWith := func(runtime string) *Plugin {
 		t.Helper()
 		yaml := fmt.Sprintf("plugins:\n  everything:\n    url: file://%s\n    runtime_config:\n      timeout: 5s\n%s", file, runtime)
@@ -32,7 +35,7 @@ func TestLazyLoad(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		l, err := NewLoader(Options{CacheDir: cacheDir})
+		l, err := NewLoader(Options{CacheDir: cacheDir, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,9 +59,14 @@ func TestLazyLoad(t *testing.T) {
 		t.Fatalf("remembered catalogs: %v", catalogs)
 	}
 
+	logs.Reset()
 	lazy := loadWith("")
 	if lazy.module.Load() != nil {
 		t.Fatal("second load compiled although the catalog was remembered")
+	}
+	// The file is known by its identity: the start did not even read it.
+	if !strings.Contains(logs.String(), "compiled=false read=false") {
+		t.Fatalf("second load read the module file; log:\n%s", logs.String())
 	}
 	if got, want := names(lazy.Catalog()), names(eager.Catalog()); got != want {
 		t.Fatalf("remembered catalog %s, listed %s", got, want)
@@ -78,6 +86,16 @@ func TestLazyLoad(t *testing.T) {
 	// env_vars are visible to the guest, so they are part of the key.
 	if other := loadWith("      env_vars:\n        K: v\n"); other.module.Load() == nil {
 		t.Fatal("a plugin with different env_vars used the remembered catalog")
+	}
+
+	// A file that changed since the last start is read again: its
+	// identity (size, mtime) no longer leads to the old digest.
+	if err := os.WriteFile(file, wasm, 0o600); err != nil { // same bytes, new mtime
+		t.Fatal(err)
+	}
+	logs.Reset()
+	if p := loadWith(""); p.module.Load() != nil || strings.Contains(logs.String(), "read=false") {
+		t.Fatalf("a rewritten file: compiled=%v, log:\n%s", p.module.Load() != nil, logs.String())
 	}
 
 	// A module file that changes after start is refused, naming the fix.
@@ -119,6 +137,17 @@ func names(c *Catalog) string {
 		s = append(s, "template:"+r.URITemplate)
 	}
 	return strings.Join(s, ",")
+}
+
+func FuzzDecodeFacts(f *testing.F) {
+	f.Add([]byte(`{"version":"toolhost-catalog-1","digest":"` + strings.Repeat("ab", 32) + `","abi":2,"exports":["call_tool"]}`))
+	f.Add([]byte(`{"version":"toolhost-catalog-1","digest":"zz","abi":9}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		facts, digest, err := decodeFacts(b)
+		if err == nil && (facts.Digest == "" || digest == [32]byte{} && facts.Digest != strings.Repeat("00", 32)) {
+			t.Fatalf("accepted facts without a digest: %+v", facts)
+		}
+	})
 }
 
 func FuzzDecodeCatalog(f *testing.F) {

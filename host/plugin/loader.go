@@ -3,6 +3,7 @@ package plugin
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -91,6 +92,14 @@ func (l *Loader) Close(ctx context.Context) error {
 // file to fix.
 func (l *Loader) Load(ctx context.Context, cfg *config.Plugin) (*Plugin, error) {
 	start := time.Now()
+	id, idOK := "", false
+	if l.catalogs != nil && cfg.Location.Scheme == "file" {
+		if id, idOK = fileIdentity(cfg.Location.Path); idOK {
+			if p := l.loadKnown(ctx, cfg, id, start); p != nil {
+				return p, nil
+			}
+		}
+	}
 	wasm, err := l.fetch(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("plugin[%s]: %w", cfg.Name, err)
@@ -116,13 +125,27 @@ func (l *Loader) Load(ctx context.Context, cfg *config.Plugin) (*Plugin, error) 
 		key = l.catalogs.key(digest, version, &cfg.Runtime)
 		remembered, _ = l.catalogs.load(key)
 	}
-	p, listed, err := newPlugin(ctx, l, cfg, version, mod, wasm, digest, remembered)
+	var exports []string
+	for _, e := range mod.Exports {
+		if e.Kind == wasmbin.Func {
+			exports = append(exports, e.Name)
+		}
+	}
+	p, listed, err := newPlugin(ctx, l, cfg, version, exports, wasm, digest, remembered)
 	if err != nil {
 		return nil, err
 	}
 	if key != "" && remembered == nil {
 		if err := l.catalogs.save(key, listed); err != nil {
 			l.log.Warn("could not remember the plugin's catalog; the next start compiles it again", "plugin", cfg.Name, "error", err)
+		}
+	}
+	if key != "" && idOK {
+		// Remember what this file is, unless it changed while it was read.
+		if now, ok := fileIdentity(cfg.Location.Path); ok && now == id {
+			if err := l.catalogs.saveFacts(id, moduleFacts{Digest: hex.EncodeToString(digest[:]), ABI: int(version), Exports: exports}); err != nil {
+				l.log.Warn("could not remember the module file's digest; the next start reads it again", "plugin", cfg.Name, "error", err)
+			}
 		}
 	}
 	l.log.Info("plugin loaded", "plugin", cfg.Name, "abi", version.String(), "tools", len(p.Catalog().Tools),

@@ -17,7 +17,6 @@ import (
 	"github.com/toolhost/toolhost/host/abi"
 	"github.com/toolhost/toolhost/host/config"
 	"github.com/toolhost/toolhost/host/internal/engine"
-	"github.com/toolhost/toolhost/host/internal/wasmbin"
 	"github.com/toolhost/toolhost/host/sandbox/egress"
 	sandboxfs "github.com/toolhost/toolhost/host/sandbox/fs"
 )
@@ -71,7 +70,7 @@ type sessionSlot struct {
 // newPlugin sets a plugin up. With a remembered catalog (listed) it is
 // served from that and compiled on first use; otherwise it is compiled and
 // instantiated now and its catalog read, and returned unfiltered as well.
-func newPlugin(ctx context.Context, l *Loader, cfg *config.Plugin, version abi.Version, mod *wasmbin.Module, wasm []byte, digest [sha256.Size]byte, listed *Catalog) (*Plugin, *Catalog, error) {
+func newPlugin(ctx context.Context, l *Loader, cfg *config.Plugin, version abi.Version, exports []string, wasm []byte, digest [sha256.Size]byte, listed *Catalog) (*Plugin, *Catalog, error) {
 	rt := cfg.Runtime
 	p := &Plugin{
 		name:     cfg.Name,
@@ -85,10 +84,8 @@ func newPlugin(ctx context.Context, l *Loader, cfg *config.Plugin, version abi.V
 		slots:    make(chan struct{}, max(rt.MaxConcurrency, 1)),
 		sessions: map[string]*sessionSlot{},
 	}
-	for _, e := range mod.Exports {
-		if e.Kind == wasmbin.Func {
-			p.exports[e.Name] = true
-		}
+	for _, e := range exports {
+		p.exports[e] = true
 	}
 
 	mounts := make([]sandboxfs.Mount, len(rt.AllowedPaths))
