@@ -98,7 +98,7 @@ type loadFlags struct {
 
 func (f *loadFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVarP(&f.config, "config", "c", "", "config file (YAML, JSON or TOML; hyper-mcp files work unchanged); default: the bundled plugins")
-	cmd.Flags().StringVar(&f.cacheDir, "cache-dir", "", "compilation cache directory (\"-\" disables it); default: "+host.DefaultCacheDir())
+	cmd.Flags().StringVar(&f.cacheDir, "cache-dir", "", "cache of compiled code and remembered plugin catalogs (\"-\" disables it); default: "+host.DefaultCacheDir())
 	cmd.Flags().StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	cmd.Flags().StringVar(&f.logFormat, "log-format", "text", "log format on stderr: text or json")
 }

@@ -60,7 +60,7 @@ func compileCacheDir(flag string) string {
 }
 
 func cacheDirFlag(cmd *cobra.Command, p *string) {
-	cmd.Flags().StringVar(p, "cache-dir", "", "compilation cache directory (\"-\" disables it); default: "+host.DefaultCacheDir())
+	cmd.Flags().StringVar(p, "cache-dir", "", "cache of compiled code and remembered plugin catalogs (\"-\" disables it); default: "+host.DefaultCacheDir())
 }
 
 // warnLogger logs host/plugin warnings and errors to w.
