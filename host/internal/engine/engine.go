@@ -110,20 +110,18 @@ type Module struct {
 const interruptExport = "__toolhost_interrupt"
 
 // Compile instruments wasm with interrupt checks and compiles it. A module
-// the instrumenter cannot handle (an instruction it does not know, a start
-// section) is compiled unchanged on a runtime with wazero's own
-// interruption instead, so it is still stopped at its deadline.
+// the instrumenter cannot handle (an instruction it does not know) is
+// compiled unchanged on a runtime with wazero's own interruption instead,
+// so it is still stopped at its deadline.
 func (e *Engine) Compile(ctx context.Context, wasm []byte, opts CompileOptions) (*Module, error) {
 	code, interruptible := wasm, false
-	if !hasStartSection(wasm) {
-		out, err := wasmbin.InstrumentInterrupt(wasm, interruptExport)
-		switch {
-		case err == nil:
-			code, interruptible = out, true
-		case errors.Is(err, wasmbin.ErrUnsupported):
-		default:
-			return nil, err
-		}
+	out, err := wasmbin.InstrumentInterrupt(wasm, interruptExport)
+	switch {
+	case err == nil:
+		code, interruptible = out, true
+	case errors.Is(err, wasmbin.ErrUnsupported):
+	default:
+		return nil, err
 	}
 	rt, err := e.runtime(ctx, runtimeKey{pages: opts.MemoryLimitPages, closeOnDone: !interruptible})
 	if err != nil {
@@ -151,14 +149,6 @@ func (e *Engine) Compile(ctx context.Context, wasm []byte, opts CompileOptions) 
 		return nil, err
 	}
 	return m, nil
-}
-
-// hasStartSection reports whether wasm has a start section (id 8): its
-// function runs inside instantiation, before the interrupt flag can be
-// reached, so such modules take the close-on-context-done path.
-func hasStartSection(wasm []byte) bool {
-	mod, err := wasmbin.Parse(wasm)
-	return err == nil && mod.HasStart
 }
 
 // Close releases the module's compiled code once no other plugin uses the

@@ -9,6 +9,8 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/sys"
+
+	"github.com/toolhost/toolhost/host/internal/wasmbin"
 )
 
 // InstanceOptions are an instance's Extism-level settings.
@@ -94,6 +96,14 @@ func (m *Module) Instantiate(ctx context.Context, mc wazero.ModuleConfig, opts I
 			return nil, fmt.Errorf("BUG: instrumented module has no mutable %s", interruptExport)
 		}
 		in.flag = g
+		// The module's start function, moved out of instantiation by the
+		// instrumenter so that the flag can stop it, runs first.
+		if start := in.lookup(wasmbin.StartExport(interruptExport)); start != nil {
+			if err := in.run(ictx, start.fn); err != nil {
+				mod.Close(ctx)
+				return nil, fmt.Errorf("running the start function: %w", err)
+			}
+		}
 	}
 	if err := in.initRuntime(ictx); err != nil {
 		mod.Close(ctx)

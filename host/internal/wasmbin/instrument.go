@@ -46,9 +46,8 @@ const debugPrefix = ".debug_"
 // inserted after every loop's block type and after the locals of bodies
 // that contain a call, so a guest that runs without end passes checks
 // forever: it loops or it recurses. A body without calls or loops runs in
-// time bounded by its size. Host functions that block are not interrupted,
-// and neither is a start function, which runs before the host can reach
-// the export.
+// time bounded by its size. Host functions that block are not interrupted
+// (they must watch their call's context themselves).
 //
 // The original module must not reference the new globals: every global.get
 // and global.set, in code and in constant expressions, is checked against
@@ -56,6 +55,11 @@ const debugPrefix = ".debug_"
 // size are recomputed; custom sections named ".debug_*" are dropped (their
 // code offsets would be wrong); every other byte is copied unchanged. b is
 // not modified.
+//
+// A start function would run inside instantiation, before the host can
+// reach the flag, so the start section is removed and the function is
+// exported as StartExport(exportName) instead: the host must call it once,
+// right after instantiating and before anything else, with the flag armed.
 //
 // The error wraps ErrUnsupported when b uses an instruction or encoding
 // the instrumentation does not know; any other error reports a malformed
@@ -75,8 +79,8 @@ func InstrumentInterrupt(b []byte, exportName string) ([]byte, error) {
 		return nil, err
 	}
 	for _, e := range m.Exports {
-		if e.Name == exportName {
-			return nil, fmt.Errorf("wasmbin: module already exports a %s named %q", e.Kind, exportName)
+		if e.Name == exportName || (m.HasStart && e.Name == StartExport(exportName)) {
+			return nil, fmt.Errorf("wasmbin: module already exports a %s named %q", e.Kind, e.Name)
 		}
 	}
 	in := instrumenter{b: b, secs: lay.sections, addMemory: len(m.Memories) == 0}
@@ -105,6 +109,10 @@ func InstrumentInterrupt(b []byte, exportName string) ([]byte, error) {
 	return in.emit(exportName)
 }
 
+// StartExport is the name under which InstrumentInterrupt exports a
+// module's start function.
+func StartExport(exportName string) string { return exportName + "_start" }
+
 // instrumenter holds what InstrumentInterrupt learns about the module.
 type instrumenter struct {
 	b    []byte
@@ -122,6 +130,8 @@ type instrumenter struct {
 	bodies        []funcBody // the function bodies, in order
 	sites         []int      // offsets where checks go, in order
 	addMemory     bool       // the module has no memory
+	hasStart      bool       // the module has a start section, exported instead
+	startFunc     uint32     // its function index
 	mem64         bool       // memory 0 has 64-bit addresses
 }
 
@@ -187,13 +197,24 @@ func (in *instrumenter) check() error {
 		}
 		in.definedFuncs = n
 	}
+	if s, ok := in.sec(secStart); ok {
+		w := in.walker(s)
+		f, err := w.u32("start function index")
+		if err != nil {
+			return err
+		}
+		if err := w.atEnd(); err != nil {
+			return err
+		}
+		in.hasStart, in.startFunc = true, f
+	}
 	if s, ok := in.sec(secExport); ok {
 		w := in.walker(s)
 		n, err := w.u32("export count")
 		if err != nil {
 			return err
 		}
-		if n == math.MaxUint32 {
+		if n >= math.MaxUint32-1 {
 			return w.errorf(s.body, "%d exports leave no room for the interrupt flag's", n)
 		}
 		in.exportCount, in.nExports = w.pos, n
@@ -442,6 +463,9 @@ func (in *instrumenter) emit(exportName string) ([]byte, error) {
 	// lengths of the global and export sections, bounded here.
 	var codeSize uint64
 	estimate := len(b) + 3*(1+5+5) + 6 + 2*(1+1+ulebLen(yieldInterval)+1) + 5 + len(exportName) + 1 + 5
+	if in.hasStart {
+		estimate += 5 + len(StartExport(exportName)) + 1 + 5
+	}
 	if s, ok := in.sec(secCode); ok {
 		var err error
 		if codeSize, err = in.codeSize(s, len(check)); err != nil {
@@ -456,13 +480,28 @@ func (in *instrumenter) emit(exportName string) ([]byte, error) {
 	// whole interval).
 	newGlobals := appendSLEB([]byte{byte(I32), 0x01, 0x41, 0x00, 0x0b, byte(I32), 0x01, 0x41}, yieldInterval)
 	newGlobals = append(newGlobals, 0x0b)
+	startName := StartExport(exportName)
+	newExports := uint64(1)
+	if in.hasStart {
+		newExports = 2
+	}
 	newExport := func(out []byte) []byte {
 		out = appendULEB(out, uint64(len(exportName)))
 		out = append(out, exportName...)
 		out = append(out, byte(Global))
-		return appendULEB(out, uint64(flag))
+		out = appendULEB(out, uint64(flag))
+		if in.hasStart {
+			out = appendULEB(out, uint64(len(startName)))
+			out = append(out, startName...)
+			out = append(out, byte(Func))
+			out = appendULEB(out, uint64(in.startFunc))
+		}
+		return out
 	}
 	exportEntryLen := ulebLen(uint64(len(exportName))) + len(exportName) + 1 + ulebLen(uint64(flag))
+	if in.hasStart {
+		exportEntryLen += ulebLen(uint64(len(startName))) + len(startName) + 1 + ulebLen(uint64(in.startFunc))
+	}
 
 	// memory.grow needs a memory: a module without one gets (memory 0 0).
 	haveMemory := !in.addMemory
@@ -484,7 +523,7 @@ func (in *instrumenter) emit(exportName string) ([]byte, error) {
 			haveExport = true
 			out = append(out, secExport)
 			out = appendULEB(out, uint64(1+exportEntryLen))
-			out = append(out, 1)
+			out = append(out, byte(newExports))
 			out = newExport(out)
 		}
 		return out
@@ -518,15 +557,17 @@ func (in *instrumenter) emit(exportName string) ([]byte, error) {
 			out = append(out, newGlobals...)
 		case secExport:
 			rest := b[in.exportCount:s.end]
-			size := uint64(ulebLen(uint64(in.nExports)+1)) + uint64(len(rest)) + uint64(exportEntryLen)
+			size := uint64(ulebLen(uint64(in.nExports)+newExports)) + uint64(len(rest)) + uint64(exportEntryLen)
 			if size > math.MaxUint32 {
 				return nil, &Error{Offset: s.start, Where: "export section", Err: fmt.Errorf("section would grow to %d bytes, over the u32 limit", size)}
 			}
 			out = append(out, secExport)
 			out = appendULEB(out, size)
-			out = appendULEB(out, uint64(in.nExports)+1)
+			out = appendULEB(out, uint64(in.nExports)+newExports)
 			out = append(out, rest...)
 			out = newExport(out)
+		case secStart:
+			continue // exported instead; the host calls it
 		case secCode:
 			out = in.code(out, s, codeSize, check)
 		default:

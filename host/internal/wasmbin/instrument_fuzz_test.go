@@ -45,8 +45,17 @@ func FuzzInstrument(f *testing.F) {
 		if err != nil {
 			t.Fatalf("output does not parse: %v", err)
 		}
-		if e := m.Exports[len(m.Exports)-1]; e.Name != flagName || e.Kind != Global {
-			t.Fatalf("last export is %+v", e)
+		exports := m.Exports
+		if in, _ := Parse(b); in != nil && in.HasStart {
+			// The start function is exported after the flag, and the
+			// start section is gone.
+			if e := exports[len(exports)-1]; e.Name != StartExport(flagName) || e.Kind != Func || m.HasStart {
+				t.Fatalf("start function: last export %+v, start section kept %v", e, m.HasStart)
+			}
+			exports = exports[:len(exports)-1]
+		}
+		if e := exports[len(exports)-1]; e.Name != flagName || e.Kind != Global {
+			t.Fatalf("flag: export %+v", e)
 		}
 		if _, err := InstrumentInterrupt(out, flagName); err == nil || !strings.Contains(err.Error(), "already exports") {
 			t.Fatalf("instrumenting twice with one name: %v", err)

@@ -157,8 +157,9 @@ func instrCases() []instrCase {
 					sec(secType, vec(tVoid)),
 					sec(secFunction, vec(uleb(0))),
 					sec(secMemory, vec(limMin(1))),
-					sections(check, sec(secGlobal, vec(g)), sec(secGlobal, vec(g, flagGlobal, budgetGlobal)), sec(secExport, vec(flagExport(1)))),
-					sec(secStart, uleb(0)),
+					// The start section becomes an export the host calls.
+					sections(check, cat(sec(secGlobal, vec(g)), sec(secStart, uleb(0))),
+						sec(secGlobal, vec(g, flagGlobal, budgetGlobal)), sec(secExport, vec(flagExport(1), export(StartExport(flagName), Func, 0)))),
 					sec(secCode, vec(fbody(check, nil, 0x03, 0x40, ck{}, 0x0b))),
 				)
 			},
@@ -427,6 +428,9 @@ func checkFlagExport(t testing.TB, out []byte, flag uint32) {
 		t.Fatalf("output does not parse: %v", err)
 	}
 	e := m.Exports[len(m.Exports)-1]
+	if e.Name == StartExport(flagName) && e.Kind == Func && len(m.Exports) > 1 {
+		e = m.Exports[len(m.Exports)-2] // the start function follows the flag
+	}
 	if e.Name != flagName || e.Kind != Global || e.Index != flag {
 		t.Fatalf("last export %+v, want global %d named %q", e, flag, flagName)
 	}
@@ -853,11 +857,22 @@ func instrumentStats(t testing.TB, in, out []byte) stats {
 	if err != nil {
 		t.Fatal(err)
 	}
-	flag := m.Exports[len(m.Exports)-1].Index
+	var flag uint32
+	for _, e := range m.Exports {
+		if e.Name == flagName {
+			flag = e.Index
+		}
+	}
+	if m.HasStart {
+		t.Fatal("the start section was kept")
+	}
 	checkLen := len(checkSeq(flag, flag+1, m.Memories[0].Is64))
 	var st stats
 	j := 0
 	for _, s := range inSecs {
+		if s.id == secStart {
+			continue // exported instead
+		}
 		if s.id == secCustom {
 			r := &reader{b: in, pos: s.body, end: s.end}
 			if name, _ := r.name("name"); strings.HasPrefix(name, ".debug_") {
@@ -1070,6 +1085,75 @@ func BenchmarkInstrumentedLoop(b *testing.B) {
 				if _, err := sum.Call(ctx, 1_000_000); err != nil {
 					b.Fatal(err)
 				}
+			}
+		})
+	}
+}
+
+// TestStartFunctionExported checks, on wazero, that a start function no
+// longer runs inside instantiation but when the host calls its export, and
+// that a start function that never returns is stopped by the flag.
+func TestStartFunctionExported(t *testing.T) {
+	ctx := context.Background()
+	tVoid := functype(nil, nil)
+	build := func(start []byte) []byte {
+		return module(
+			sec(secType, vec(tVoid)),
+			sec(secFunction, vec(uleb(0))),
+			sec(secGlobal, vec(globalI32(1, 0x41, 0x00))),
+			sec(secExport, vec(export("ran", Global, 0))),
+			sec(secStart, uleb(0)),
+			sec(secCode, vec(start)),
+		)
+	}
+	for _, tc := range []struct {
+		name  string
+		start []byte
+		spins bool
+	}{
+		{"sets a global", body(0x41, 42, 0x24, 0x00), false},                             // ran = 42
+		{"never returns", body(0x41, 1, 0x24, 0x00, 0x03, 0x40, 0x0c, 0x00, 0x0b), true}, // ran = 1; loop forever
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := InstrumentInterrupt(build(tc.start), flagName)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rt := wazero.NewRuntime(ctx)
+			defer rt.Close(ctx)
+			mod, err := rt.Instantiate(ctx, out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v := mod.ExportedGlobal("ran").Get(); v != 0 {
+				t.Fatalf("the start function ran during instantiation (ran = %d)", v)
+			}
+			start := mod.ExportedFunction(StartExport(flagName))
+			if start == nil {
+				t.Fatal("no start export")
+			}
+			if !tc.spins {
+				if _, err := start.Call(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if v := mod.ExportedGlobal("ran").Get(); v != 42 {
+					t.Fatalf("ran = %d after the start export, want 42", v)
+				}
+				return
+			}
+			done := make(chan error, 1)
+			go func() { _, err := start.Call(ctx); done <- err }()
+			for mod.ExportedGlobal("ran").Get() != 1 {
+				runtime.Gosched()
+			}
+			mod.ExportedGlobal(flagName).(api.MutableGlobal).Set(1)
+			select {
+			case err := <-done:
+				if err == nil || !strings.Contains(err.Error(), "unreachable") {
+					t.Fatalf("spinning start function: %v", err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("the flag did not stop the start function")
 			}
 		})
 	}
