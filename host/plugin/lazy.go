@@ -165,6 +165,16 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
+// Compile compiles a lazily loaded plugin now rather than on its first
+// call (a no-op for one already compiled, and for command plugins).
+func (p *Plugin) Compile(ctx context.Context) error {
+	if p.cmd != nil {
+		return nil
+	}
+	_, err := p.ensureModule(ctx)
+	return err
+}
+
 // compilation is one run of a lazy plugin's first compilation.
 type compilation struct {
 	done chan struct{} // closed when m or err is set

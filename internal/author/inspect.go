@@ -60,6 +60,11 @@ type Report struct {
 	Memories []Memory `json:"memories"`
 	// LoadError is why toolhost would refuse the module ("" if it loads).
 	LoadError string `json:"loadError,omitempty"`
+	// Interrupt is how toolhost stops the module's calls at their timeout:
+	// "flag" (instrumented with an interrupt flag, the fast path) or
+	// "fallback" (wazero's close-on-context-done, several times slower on
+	// CPU-bound code); "" for command plugins and modules that do not load.
+	Interrupt string `json:"interrupt,omitempty"`
 	// The catalog toolhost read by loading the module with no grants
 	// (empty when it does not load).
 	Tools             []abi.Tool             `json:"tools"`
@@ -146,6 +151,16 @@ func Inspect(ctx context.Context, path string, o InspectOptions) (*Report, error
 	defer loader.Close(context.WithoutCancel(ctx))
 	defer p.Close(context.WithoutCancel(ctx))
 	r.ABI = abiName(p.ABI())
+	if err := p.Compile(ctx); err != nil {
+		r.LoadError = err.Error()
+		return r, nil
+	}
+	if interruptible, compiled := p.Interruptible(); compiled {
+		r.Interrupt = "fallback"
+		if interruptible {
+			r.Interrupt = "flag"
+		}
+	}
 	c := p.Catalog()
 	r.Tools = append(r.Tools, c.Tools...)
 	r.Prompts = append(r.Prompts, c.Prompts...)
@@ -281,6 +296,12 @@ func (r *Report) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	ew.printf("file     %s (%s)\n", r.File, sizeString(int64(r.Size)))
 	ew.printf("abi      %s\n", abiDescription(r.ABI))
+	switch r.Interrupt {
+	case "flag":
+		ew.printf("timeout  enforced by an interrupt flag inserted at loop heads and calls\n")
+	case "fallback":
+		ew.printf("timeout  enforced by wazero's close-on-context-done: the module uses an instruction the interrupt instrumentation does not know, so CPU-bound calls run several times slower\n")
+	}
 	for _, m := range r.Memories {
 		name := m.Export
 		if m.Import != "" {

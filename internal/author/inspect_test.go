@@ -43,8 +43,11 @@ func TestInspect(t *testing.T) {
 				if e := exportNamed(r, "call_tool"); e == nil || e.Signature != "() -> (i32)" || e.Kind != "func" {
 					t.Errorf("call_tool export = %+v", e)
 				}
+				if r.Interrupt != "flag" {
+					t.Errorf("interrupt = %q, want the instrumented flag", r.Interrupt)
+				}
 			},
-			text: []string{"abi      V2 (hyper-mcp: list_tools/call_tool)", "memory   memory: min ", "exports (", "  extism:host/user", "tools (", "  echo\n    Echo the message back.\n    input:  {\"type\":\"object\"", "prompts (", "resources (2)", "resource templates (1)", "mem://notes/{id}"}},
+			text: []string{"abi      V2 (hyper-mcp: list_tools/call_tool)", "timeout  enforced by an interrupt flag", "memory   memory: min ", "exports (", "  extism:host/user", "tools (", "  echo\n    Echo the message back.\n    input:  {\"type\":\"object\"", "prompts (", "resources (2)", "resource templates (1)", "mem://notes/{id}"}},
 		{name: "v1echo", file: func(t *testing.T) string { return testplugins.Test(t, "v1echo") }, abi: "V1",
 			check: func(t *testing.T, r *Report) {
 				if len(r.Tools) == 0 {
