@@ -8,12 +8,14 @@ package e2e
 // must still serve every other plugin.
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -737,5 +739,41 @@ func TestEscapeStdio(t *testing.T) {
 		if res.IsError || !strings.Contains(text(res), call.want) || strings.Contains(text(res), canaryValue) {
 			t.Errorf("%s over stdio: isError=%v %.300q; want %q and no canary", call.tool, res.IsError, text(res), call.want)
 		}
+	}
+}
+
+// TestStdioPipe writes its requests to `toolhost serve --transport stdio`
+// and closes stdin at once, as a script piping into it does: the calls
+// still in flight when the input ends (a 300 ms sleep, and the first call
+// of a plugin compiled on first use) are answered before toolhost exits.
+func TestStdioPipe(t *testing.T) {
+	bin := toolhostBinary(t)
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "toolhost.yaml")
+	must(t, os.WriteFile(cfgPath, []byte(fmt.Sprintf("plugins:\n  everything:\n    url: file://%s\n", testplugins.Test(t, "everything"))), 0o600))
+	requests := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"pipe","version":"1"}}}
+{"jsonrpc":"2.0","method":"notifications/initialized"}
+{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"everything-sleep","arguments":{"ms":300}}}
+{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"everything-echo","arguments":{"message":"piped"}}}
+`
+	cacheDir := filepath.Join(dir, "cache")
+	for _, run := range []string{"first start (compiles at load)", "warm start (compiles on first call)"} {
+		t.Run(run, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, bin, "serve", "--transport", "stdio", "--config", cfgPath, "--cache-dir", cacheDir)
+			cmd.Stdin = strings.NewReader(requests)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("toolhost: %v\n%s", err, stderr.String())
+			}
+			for _, want := range []string{`"id":2,"result":{"content":[{"type":"text","text":"slept 300 ms (measured`, `"id":3,"result":{"content":[{"type":"text","text":"piped"}]`} {
+				if !strings.Contains(string(out), want) {
+					t.Errorf("stdout lacks %s:\n%s\nstderr:\n%s", want, out, stderr.String())
+				}
+			}
+		})
 	}
 }

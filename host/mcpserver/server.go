@@ -582,11 +582,13 @@ func (s *Server) HTTPHandler(opts HTTPOptions) http.Handler {
 }
 
 // ServeStdio serves MCP over newline-delimited JSON on in and out until
-// in reaches EOF or ctx ends. Nothing but MCP is ever written to out.
+// in reaches EOF and every request read has been answered, or ctx ends.
+// Nothing but MCP is ever written to out.
 func (s *Server) ServeStdio(ctx context.Context, in io.Reader, out io.Writer) error {
 	ss := server.NewStdioServer(s.mcp)
 	ss.SetErrorLogger(log.New(slogWriter{s.log}, "", 0))
-	return ss.Listen(ctx, in, out)
+	d := newStdioDrain(ctx)
+	return ss.Listen(ctx, d.reader(in), d.writer(out))
 }
 
 type slogWriter struct{ log *slog.Logger }
