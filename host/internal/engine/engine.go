@@ -102,7 +102,6 @@ type Module struct {
 	// calls are stopped at their deadline without wazero's costly
 	// close-on-context-done; when false the module runs with the latter.
 	Interruptible bool
-	pages         uint32
 	closeOnce     sync.Once
 }
 
@@ -142,7 +141,7 @@ func (e *Engine) Compile(ctx context.Context, wasm []byte, opts CompileOptions) 
 		e.mu.Unlock()
 		<-c.ready
 	}
-	m := &Module{e: e, rt: rt, c: c, Interruptible: interruptible, pages: opts.MemoryLimitPages}
+	m := &Module{e: e, rt: rt, c: c, Interruptible: interruptible}
 	if c.err != nil {
 		err := c.err
 		m.Close(ctx)

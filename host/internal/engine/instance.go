@@ -219,8 +219,5 @@ func (in *Instance) Kernel() *Kernel { return in.k }
 // Data is InstanceOptions.Data.
 func (in *Instance) Data() any { return in.opts.Data }
 
-// Memory is the guest's linear memory (nil if it has none).
-func (in *Instance) Memory() api.Memory { return in.mod.Memory() }
-
 // Close releases the instance.
 func (in *Instance) Close(ctx context.Context) error { return in.mod.Close(ctx) }
