@@ -333,8 +333,6 @@ func (l *Loader) loadKnown(ctx context.Context, cfg *config.Plugin, id string, s
 	if err != nil {
 		return nil // the normal load reports it
 	}
-	l.log.Info("plugin loaded", "plugin", cfg.Name, "abi", version.String(), "tools", len(p.Catalog().Tools),
-		"prompts", len(p.Catalog().Prompts), "resources", len(p.Catalog().Resources),
-		"compiled", false, "read", false, "elapsed", time.Since(start).Round(time.Millisecond))
+	l.logLoaded(p, start, false, false)
 	return p
 }

@@ -148,10 +148,21 @@ func (l *Loader) Load(ctx context.Context, cfg *config.Plugin) (*Plugin, error) 
 			}
 		}
 	}
-	l.log.Info("plugin loaded", "plugin", cfg.Name, "abi", version.String(), "tools", len(p.Catalog().Tools),
-		"prompts", len(p.Catalog().Prompts), "resources", len(p.Catalog().Resources),
-		"compiled", remembered == nil, "elapsed", time.Since(start).Round(time.Millisecond))
+	l.logLoaded(p, start, remembered == nil, true)
 	return p, nil
+}
+
+// logLoaded reports a loaded plugin: whether it was compiled at load (not
+// served from a remembered catalog) and, when it was not even read (a
+// known file), read=false.
+func (l *Loader) logLoaded(p *Plugin, start time.Time, compiled, read bool) {
+	c := p.Catalog()
+	args := []any{"plugin", p.name, "abi", p.version.String(), "tools", len(c.Tools),
+		"prompts", len(c.Prompts), "resources", len(c.Resources), "compiled", compiled}
+	if !read {
+		args = append(args, "read", false)
+	}
+	l.log.Info("plugin loaded", append(args, "elapsed", time.Since(start).Round(time.Millisecond))...)
 }
 
 func (l *Loader) fetch(ctx context.Context, cfg *config.Plugin) ([]byte, error) {

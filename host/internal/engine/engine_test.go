@@ -26,6 +26,17 @@ func newEngine(t testing.TB, funcs ...Func) *Engine {
 	return e
 }
 
+// compileGuest compiles the benchmark guest on e, closed after the test.
+func compileGuest(t testing.TB, e *Engine) *Module {
+	t.Helper()
+	m, err := e.Compile(context.Background(), guest(t), CompileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close(context.Background()) })
+	return m
+}
+
 func instantiate(t testing.TB, m *Module, opts InstanceOptions) *Instance {
 	t.Helper()
 	in, err := m.Instantiate(context.Background(), wazero.NewModuleConfig(), opts)
@@ -42,12 +53,7 @@ func instantiate(t testing.TB, m *Module, opts InstanceOptions) *Instance {
 func TestCallMatchesGoSDK(t *testing.T) {
 	ctx := context.Background()
 	wasm := guest(t)
-	e := newEngine(t)
-	m, err := e.Compile(ctx, wasm, CompileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close(ctx)
+	m := compileGuest(t, newEngine(t))
 	if !m.Interruptible {
 		t.Fatal("the Go guest was not instrumented for interruption")
 	}
@@ -87,18 +93,12 @@ func TestCallMatchesGoSDK(t *testing.T) {
 	}
 }
 
-// TestInterrupt stops a CPU-bound call when its context ends, on the
-// instrumented path and on the close-on-context-done fallback, and the
-// stopped instance refuses further calls.
+// TestInterrupt stops a CPU-bound call on the instrumented path when its
+// context ends (deadline or cancellation), and the stopped instance
+// refuses further calls.
 func TestInterrupt(t *testing.T) {
 	ctx := context.Background()
-	wasm := guest(t)
-	e := newEngine(t)
-	m, err := e.Compile(ctx, wasm, CompileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close(ctx)
+	m := compileGuest(t, newEngine(t))
 	spin := []byte(`{"request":{"name":"sha256","arguments":{"kib":65536,"rounds":10000}}}`)
 	for _, tc := range []struct {
 		name   string
@@ -240,13 +240,7 @@ func TestKernel(t *testing.T) {
 // toolhost makes it (bench/ compares it with raw wazero in the same run).
 func BenchmarkCall(b *testing.B) {
 	ctx := context.Background()
-	e := newEngine(b)
-	m, err := e.Compile(ctx, guest(b), CompileOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer m.Close(ctx)
-	in := instantiate(b, m, InstanceOptions{})
+	in := instantiate(b, compileGuest(b, newEngine(b)), InstanceOptions{})
 	input := []byte(`{"request":{"name":"echo","arguments":{"message":"hello, benchmark"}}}`)
 	cctx, cancel := context.WithTimeout(ctx, time.Hour)
 	defer cancel()
