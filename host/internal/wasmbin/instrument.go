@@ -19,12 +19,13 @@ var ErrUnsupported = errors.New("not supported by the interrupt instrumentation"
 const debugPrefix = ".debug_"
 
 // InstrumentInterrupt returns a copy of module b in which function bodies
-// check an interrupt flag at the head of every loop and, in bodies that
-// call, on entry, and trap (unreachable) when it is non-zero. The flag is a
-// new mutable i32 global, initialised to 0 and exported as exportName; its
-// index is the original global count. The host sets it to 1 (with
-// api.MutableGlobal.Set, from any goroutine) to stop the guest at its next
-// check, and may set it back to 0 to run the instance again.
+// check an interrupt flag on entry, in bodies that call, and every
+// loopInterval iterations of their loops, and trap (unreachable) when it
+// is non-zero. The flag is a new mutable i32 global, initialised to 0 and
+// exported as exportName; its index is the original global count. The
+// host sets it to 1 (with api.MutableGlobal.Set, from any goroutine) to
+// stop the guest at its next check, and may set it back to 0 to run the
+// instance again.
 //
 // Every check also counts down a second new global (not exported, index
 // flag+1) and, every yieldInterval checks, runs memory.grow 0, which wazero
@@ -43,11 +44,17 @@ const debugPrefix = ".debug_"
 //	  i32.const yieldInterval  global.set $budget  i32.const 0  memory.grow 0  drop
 //	end
 //
-// inserted after every loop's block type and after the locals of bodies
-// that contain a call, so a guest that runs without end passes checks
-// forever: it loops or it recurses. A body without calls or loops runs in
-// time bounded by its size. Host functions that block are not interrupted
-// (they must watch their call's context themselves).
+// inserted after the locals of bodies that contain a call; a body with
+// loops gets a new i32 local, its loop counter, and after every loop's
+// block type
+//
+//	local.get $n  i32.const 1  i32.add  local.tee $n
+//	i32.const loopInterval-1  i32.and  i32.eqz  if  <check>  end
+//
+// so a guest that runs without end passes checks forever: it loops or it
+// recurses. A body without calls or loops runs in time bounded by its
+// size. Host functions that block are not interrupted (they must watch
+// their call's context themselves).
 //
 // The original module must not reference the new globals: every global.get
 // and global.set, in code and in constant expressions, is checked against
@@ -83,7 +90,7 @@ func InstrumentInterrupt(b []byte, exportName string) ([]byte, error) {
 			return nil, fmt.Errorf("wasmbin: module already exports a %s named %q", e.Kind, e.Name)
 		}
 	}
-	in := instrumenter{b: b, secs: lay.sections, addMemory: len(m.Memories) == 0}
+	in := instrumenter{b: b, secs: lay.sections, funcs: lay.funcs, addMemory: len(m.Memories) == 0}
 	if len(m.Memories) > 0 {
 		in.mem64 = m.Memories[0].Is64
 	}
@@ -115,9 +122,10 @@ func StartExport(exportName string) string { return exportName + "_start" }
 
 // instrumenter holds what InstrumentInterrupt learns about the module.
 type instrumenter struct {
-	b    []byte
-	secs []section
-	at   [secTag + 1]int // index into secs of each non-custom section, or -1
+	b     []byte
+	secs  []section
+	at    [secTag + 1]int // index into secs of each non-custom section, or -1
+	funcs []*FuncType     // function index space: imports, then definitions
 
 	importedFuncs int
 	globals       uint32 // imported plus defined: the original global count
@@ -128,7 +136,7 @@ type instrumenter struct {
 	nExports      uint32
 	codeCount     int        // offset just past the code section's count
 	bodies        []funcBody // the function bodies, in order
-	sites         []int      // offsets where checks go, in order
+	sites         []int      // offsets where loop checks go, in order
 	addMemory     bool       // the module has no memory
 	hasStart      bool       // the module has a start section, exported instead
 	startFunc     uint32     // its function index
@@ -202,6 +210,9 @@ func (in *instrumenter) check() error {
 		f, err := w.u32("start function index")
 		if err != nil {
 			return err
+		}
+		if n := uint64(in.importedFuncs) + uint64(in.definedFuncs); uint64(f) >= n {
+			return w.errorf(s.body, "start function index %d out of range (%d functions)", f, n)
 		}
 		if err := w.atEnd(); err != nil {
 			return err
@@ -442,6 +453,46 @@ func checkSeq(flag, budget uint32, mem64 bool) []byte {
 	return append(c, 0x40, 0x00, 0x1a, 0x0b) // memory.grow 0, drop, end
 }
 
+// loopInterval is how many iterations a body's loops run between two
+// checks (a power of two).
+const loopInterval = 256
+
+// appendLoopCheck appends the sequence inserted at the head of each loop
+// of a body whose loop counter is local $n:
+//
+//	local.get $n  i32.const 1  i32.add  local.tee $n
+//	i32.const loopInterval-1  i32.and  i32.eqz
+//	if  <check>  end
+//
+// Counting lives in a local, which the compiler keeps in a register, and
+// the global check runs once every loopInterval iterations. The counter
+// starts at zero on each call and counts up, so a loop entered once per
+// call never reaches the check: a Go function's body is a dispatch loop
+// entered on every call, which paid a global check on top of the one on
+// entry (sha256 in Go: 1.2-1.3 times slower, now 1.03). A tight loop
+// without calls still pays for the memory.grow in its slow path, rare as
+// it is: a 1-cycle loop runs 2.6 times slower with the counter in a
+// global or here, 1.3-1.7 times with no call in the slow path (which
+// would hang a GC, above). The likely cause is that wazero's register
+// allocator spills the loop's values on every iteration once a call sits
+// anywhere in the loop; wazero's own inline back-edge check, which also
+// exits to Go periodically, measured 1.76 times.
+func appendLoopCheck(dst []byte, counter uint32, check []byte) []byte {
+	dst = appendULEB(append(dst, 0x20), uint64(counter)) // local.get $n
+	dst = append(dst, 0x41, 0x01, 0x6a, 0x22)            // i32.const 1, i32.add, local.tee
+	dst = appendULEB(dst, uint64(counter))               //   $n
+	dst = appendSLEB(append(dst, 0x41), loopInterval-1)  // i32.const mask
+	dst = append(dst, 0x71, 0x45, 0x04, 0x40)            // i32.and, i32.eqz, if
+	dst = append(dst, check...)
+	return append(dst, 0x0b) // end
+}
+
+// loopCheckLen is len(appendLoopCheck(nil, counter, check)).
+func loopCheckLen(counter uint32, checkLen int) int {
+	const maskLen = 2 // signed LEB128 of loopInterval-1
+	return 2*ulebLen(uint64(counter)) + 11 + maskLen + checkLen
+}
+
 func appendSLEB(dst []byte, v int64) []byte {
 	for {
 		c := byte(v & 0x7f)
@@ -580,15 +631,21 @@ func (in *instrumenter) emit(exportName string) ([]byte, error) {
 
 // funcBody locates one function body and its check sites.
 type funcBody struct {
-	start, end int // the locals and instructions, after the size
-	sites      int // end of the body's entries in instrumenter.sites
+	start, end int    // the locals and instructions, after the size
+	declEnd    int    // just past the count of local declarations
+	localsEnd  int    // just past the local declarations
+	decls      uint32 // the count of local declarations
+	counter    uint32 // index of the loop counter added if sites > 0
+	entry      bool   // the body calls: checked on entry
+	sites      int    // end of the body's entries in instrumenter.sites
+	loops      int    // how many loop checks the body gets
 }
 
 // codeSection walks every function body, checking its instructions and
 // recording where checks go: after every loop's block type and, in a body
 // that calls, after the locals. A body that calls nothing can only run
 // long in its loops, so it needs no check on entry; one that calls may
-// recurse.
+// recurse. A body with loops gets a new i32 local, the loop counter.
 func (in *instrumenter) codeSection(w *walker) error {
 	secBody, secEnd := w.pos, w.end
 	n, err := w.count("function body", 2)
@@ -597,6 +654,9 @@ func (in *instrumenter) codeSection(w *walker) error {
 	}
 	if uint32(n) != in.definedFuncs {
 		return w.errorf(secBody, "%d function bodies for %d functions in the function section", n, in.definedFuncs)
+	}
+	if in.importedFuncs+n > len(in.funcs) {
+		return w.errorf(secBody, "%d function bodies for %d function types", n, len(in.funcs)-in.importedFuncs) // parse checked; defensive
 	}
 	in.codeCount = w.pos
 	in.bodies = make([]funcBody, 0, n)
@@ -611,38 +671,58 @@ func (in *instrumenter) codeSection(w *walker) error {
 		if uint64(size) > uint64(secEnd-w.pos) {
 			return w.errorf(off, "body size %d exceeds remaining %d bytes", size, secEnd-w.pos)
 		}
-		start, end := w.pos, w.pos+int(size)
-		w.end = end
-		if err := w.locals(); err != nil {
+		bd := funcBody{start: w.pos, end: w.pos + int(size)}
+		w.end = bd.end
+		decls, locals, err := w.locals()
+		if err != nil {
 			return err
 		}
-		w.loops = append(w.loops[:0], w.pos)
+		bd.decls, bd.declEnd, bd.localsEnd = uint32(decls), w.declEnd, w.pos
+		w.loops = w.loops[:0]
 		w.calls = false
 		if err := w.expr(true); err != nil {
 			return err
 		}
-		sites := w.loops
-		if !w.calls {
-			sites = sites[1:]
+		bd.entry, bd.loops = w.calls, len(w.loops)
+		if bd.loops > 0 {
+			locals += uint64(len(in.funcs[w.index].Params))
+			if locals >= math.MaxUint32 || decls == math.MaxUint32 {
+				return w.errorf(off, "%d locals leave no index for the loop counter", locals)
+			}
+			bd.counter = uint32(locals)
 		}
-		in.sites = append(in.sites, sites...)
-		in.bodies = append(in.bodies, funcBody{start: start, end: end, sites: len(in.sites)})
+		in.sites = append(in.sites, w.loops...)
+		bd.sites = len(in.sites)
+		in.bodies = append(in.bodies, bd)
 		w.end = secEnd
 	}
 	return w.atEnd()
 }
 
+// grownSize returns the size of bd once instrumented.
+func (bd *funcBody) grownSize(checkLen int) uint64 {
+	size := uint64(bd.end - bd.start)
+	if bd.entry {
+		size += uint64(checkLen)
+	}
+	if bd.loops > 0 {
+		// One more declaration, (1 i32), whose count may take a byte more.
+		size += uint64(ulebLen(uint64(bd.decls)+1)-ulebLen(uint64(bd.decls))) + 2
+		size += uint64(bd.loops) * uint64(loopCheckLen(bd.counter, checkLen))
+	}
+	return size
+}
+
 // codeSize returns the size of the instrumented code section's content.
 func (in *instrumenter) codeSize(s section, checkLen int) (uint64, error) {
 	size := uint64(in.codeCount - s.body)
-	prev := 0
-	for i, bd := range in.bodies {
-		grown := uint64(bd.end-bd.start) + uint64(bd.sites-prev)*uint64(checkLen)
+	for i := range in.bodies {
+		bd := &in.bodies[i]
+		grown := bd.grownSize(checkLen)
 		if grown > math.MaxUint32 {
 			return 0, &Error{Offset: bd.start, Where: "code section", Err: fmt.Errorf("function %d: instrumented body would be %d bytes, over the u32 limit", in.importedFuncs+i, grown)}
 		}
 		size += uint64(ulebLen(grown)) + grown
-		prev = bd.sites
 	}
 	if size > math.MaxUint32 {
 		return 0, &Error{Offset: s.start, Where: "code section", Err: fmt.Errorf("instrumented section would be %d bytes, over the u32 limit", size)}
@@ -656,14 +736,25 @@ func (in *instrumenter) code(out []byte, s section, size uint64, check []byte) [
 	out = appendULEB(append(out, secCode), size)
 	out = append(out, in.b[s.body:in.codeCount]...) // the count, as encoded
 	lo := 0
-	for _, bd := range in.bodies {
+	for i := range in.bodies {
+		bd := &in.bodies[i]
 		sites := in.sites[lo:bd.sites]
 		lo = bd.sites
-		out = appendULEB(out, uint64(bd.end-bd.start)+uint64(len(sites))*uint64(len(check)))
-		prev := bd.start
+		out = appendULEB(out, bd.grownSize(len(check)))
+		if bd.loops > 0 {
+			out = appendULEB(out, uint64(bd.decls)+1)
+			out = append(out, in.b[bd.declEnd:bd.localsEnd]...)
+			out = append(out, 0x01, byte(I32)) // (local $counter i32)
+		} else {
+			out = append(out, in.b[bd.start:bd.localsEnd]...)
+		}
+		if bd.entry {
+			out = append(out, check...)
+		}
+		prev := bd.localsEnd
 		for _, p := range sites {
 			out = append(out, in.b[prev:p]...)
-			out = append(out, check...)
+			out = appendLoopCheck(out, bd.counter, check)
 			prev = p
 		}
 		out = append(out, in.b[prev:bd.end]...)
@@ -681,6 +772,7 @@ type walker struct {
 	index    int
 	globals  uint32 // global indices must be below this
 	loops    []int  // offsets just past each loop's block type
+	declEnd  int    // just past the count of local declarations
 	calls    bool   // a call instruction was seen
 	memUse   int    // 1 + offset of the first use of a memory, or 0
 }
@@ -825,25 +917,30 @@ func (w *walker) refType() error {
 	return nil
 }
 
-func (w *walker) locals() error {
+// locals decodes a body's local declarations, returning their count and
+// the number of locals they declare.
+func (w *walker) locals() (decls int, locals uint64, err error) {
 	n, err := w.count("local declaration", 2)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
+	w.declEnd = w.pos
 	for range n {
-		if _, err := w.u32("local count"); err != nil {
-			return err
-		}
-		off := w.pos
-		c, err := w.byte("local type")
+		c, err := w.u32("local count")
 		if err != nil {
-			return err
+			return 0, 0, err
 		}
-		if !validValType(c) {
-			return w.unsupported(off, "local type %#02x", c)
+		locals += uint64(c)
+		off := w.pos
+		t, err := w.byte("local type")
+		if err != nil {
+			return 0, 0, err
+		}
+		if !validValType(t) {
+			return 0, 0, w.unsupported(off, "local type %#02x", t)
 		}
 	}
-	return nil
+	return n, locals, nil
 }
 
 // blockType decodes the block type after block, loop, if, try and

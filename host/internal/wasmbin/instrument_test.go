@@ -23,18 +23,24 @@ import (
 
 const flagName = "toolhost.interrupt"
 
-// ck marks a check site for fbody.
+// ck marks the entry check site for fbody.
 type ck struct{}
 
+// lk marks a loop check site for fbody; its value is the index the loop
+// counter gets: the function's parameters plus its locals.
+type lk uint32
+
 // fbody encodes a function body: locals (an encoded vector, nil for none),
-// then parts ([]byte, byte or int each an opcode or immediate byte, ck for
-// a check site) and the final end. With check nil it encodes the input,
-// else the expected output: check at every ck.
+// then parts ([]byte, byte or int each an opcode or immediate byte, ck or
+// lk for a check site) and the final end. With check nil it encodes the
+// input, else the expected output: check at every ck, a loop check at
+// every lk, and the loop counter declared last if there is an lk.
 func fbody(check, locals []byte, parts ...any) []byte {
 	if locals == nil {
 		locals = []byte{0x00}
 	}
-	b := append([]byte(nil), locals...)
+	var b []byte
+	loops := false
 	for _, p := range parts {
 		switch p := p.(type) {
 		case []byte:
@@ -45,11 +51,24 @@ func fbody(check, locals []byte, parts ...any) []byte {
 			b = append(b, byte(p))
 		case ck:
 			b = append(b, check...)
+		case lk:
+			if check != nil {
+				b = appendLoopCheck(b, uint32(p), check)
+				loops = true
+			}
 		default:
 			panic(fmt.Sprintf("fbody: part of type %T", p))
 		}
 	}
-	b = append(b, 0x0b)
+	if loops {
+		r := &reader{b: locals, end: len(locals)}
+		n, err := r.u32("local declarations")
+		if err != nil {
+			panic(err)
+		}
+		locals = cat(uleb(uint64(n)+1), locals[r.pos:], []byte{0x01, byte(I32)})
+	}
+	b = append(cat(locals, b), 0x0b)
 	return cat(uleb(uint64(len(b))), b)
 }
 
@@ -114,9 +133,9 @@ func instrCases() []instrCase {
 					sec(secFunction, vec(uleb(0), uleb(0), uleb(0))),
 					added(check, 0, true),
 					sec(secCode, vec(
-						fbody(check, nil, 0x01),                   // a leaf: no check
-						fbody(check, nil, 0x03, 0x40, ck{}, 0x0b), // loop end
-						fbody(check, nil, ck{}, 0x10, 0x00),       // call 0: checked on entry
+						fbody(check, nil, 0x01),                    // a leaf: no check
+						fbody(check, nil, 0x03, 0x40, lk(0), 0x0b), // loop end
+						fbody(check, nil, ck{}, 0x10, 0x00),        // call 0: checked on entry
 					)),
 				)
 			},
@@ -160,7 +179,7 @@ func instrCases() []instrCase {
 					// The start section becomes an export the host calls.
 					sections(check, cat(sec(secGlobal, vec(g)), sec(secStart, uleb(0))),
 						sec(secGlobal, vec(g, flagGlobal, budgetGlobal)), sec(secExport, vec(flagExport(1), export(StartExport(flagName), Func, 0)))),
-					sec(secCode, vec(fbody(check, nil, 0x03, 0x40, ck{}, 0x0b))),
+					sec(secCode, vec(fbody(check, nil, 0x03, 0x40, lk(0), 0x0b))),
 				)
 			},
 		},
@@ -174,23 +193,23 @@ func instrCases() []instrCase {
 					added(check, 0, true),
 					sec(secCode, vec(fbody(check, locals,
 						0x02, 0x40, // block
-						0x03, 0x40, ck{}, // loop
-						0x03, 0x40, ck{}, // loop
+						0x03, 0x40, lk(4), // loop
+						0x03, 0x40, lk(4), // loop
 						0x20, 0x00, 0x04, 0x40, // local.get 0, if
-						0x03, 0x40, ck{}, 0x0c, 0x03, 0x0b, // loop br 3 end
-						0x05,                                                 // else
-						0x02, 0x40, 0x03, 0x40, ck{}, 0x0c, 0x04, 0x0b, 0x0b, // block loop br 4 end end
+						0x03, 0x40, lk(4), 0x0c, 0x03, 0x0b, // loop br 3 end
+						0x05,                                                  // else
+						0x02, 0x40, 0x03, 0x40, lk(4), 0x0c, 0x04, 0x0b, 0x0b, // block loop br 4 end end
 						0x0b,       // end if
 						0x0c, 0x02, // br 2
 						0x0b, 0x0b, 0x0b, // end loop, loop, block
 						0x20, 0x00, // local.get 0
-						0x03, 0x01, ck{}, // loop (type 1): multi-value block type [i32] -> [i32]
+						0x03, 0x01, lk(4), // loop (type 1): multi-value block type [i32] -> [i32]
 						0x41, 0x01, 0x6b, 0x22, 0x00, // i32.const 1, i32.sub, local.tee 0
 						0x20, 0x00, 0x0d, 0x00, // local.get 0, br_if 0
 						0x0b,
 						0x02, 0x7f, 0x41, 0x03, 0x0b, 0x6a, // block (result i32) i32.const 3 end, i32.add
-						0x0f,                         // return
-						0x03, 0x40, ck{}, 0x00, 0x0b, // unreachable code: loop unreachable end
+						0x0f,                          // return
+						0x03, 0x40, lk(4), 0x00, 0x0b, // unreachable code: loop unreachable end
 					))),
 				)
 			},
@@ -284,7 +303,7 @@ func instrCases() []instrCase {
 					sec(secFunction, vec(uleb(0))),
 					sec(secMemory, vec(limMin(0))),
 					sections(check, sec(secGlobal, vec(globals...)), sec(secGlobal, vec(append(globals, flagGlobal, budgetGlobal)...)), sec(secExport, vec(flagExport(300)))),
-					sec(secCode, vec(fbody(check, nil, 0x23, 0xab, 0x02, 0x1a, 0x03, 0x40, ck{}, 0x0b))),
+					sec(secCode, vec(fbody(check, nil, 0x23, 0xab, 0x02, 0x1a, 0x03, 0x40, lk(0), 0x0b))),
 				)
 			},
 		},
@@ -295,7 +314,22 @@ func instrCases() []instrCase {
 					sec(secType, vec(tVoid)),
 					sec(secFunction, vec(uleb(0))),
 					added(check, 0, true),
-					sec(secCode, vec(fbody(check, nil, rep(0x01, 100), 0x03, 0x40, ck{}, 0x0b))),
+					sec(secCode, vec(fbody(check, nil, rep(0x01, 100), 0x03, 0x40, lk(0), 0x0b))),
+				)
+			},
+		},
+		{
+			name: "loop counter index and declaration count cross a leb128 boundary", flag: 0, wazero: true,
+			build: func(check []byte) []byte {
+				decls := make([][]byte, 127)
+				for i := range decls {
+					decls[i] = cat(uleb(2), []byte{byte(I64)})
+				}
+				return module(
+					sec(secType, vec(tI32)),
+					sec(secFunction, vec(uleb(0))),
+					added(check, 0, true),
+					sec(secCode, vec(fbody(check, vec(decls...), 0x03, 0x40, lk(255), 0x0b, 0x20, 0x00))),
 				)
 			},
 		},
@@ -308,7 +342,7 @@ func instrCases() []instrCase {
 					paddedSec(secMemory, vec(limMin(1))),
 					added(check, 0, false),
 					// The count and the immediates in the body keep their padding.
-					sec(secCode, paddedULEB(1, 4), fbody(check, nil, 0x03, 0x80, 0x00, ck{}, 0x0b)), // loop (type 0)
+					sec(secCode, paddedULEB(1, 4), fbody(check, nil, 0x03, 0x80, 0x00, lk(0), 0x0b)), // loop (type 0)
 				)
 			},
 		},
@@ -320,7 +354,7 @@ func instrCases() []instrCase {
 					sec(secFunction, vec(uleb(0))),
 					sec(secMemory, vec([]byte{0x04, 0x01})),
 					added(check, 0, false),
-					sec(secCode, vec(fbody(check, nil, 0x03, 0x40, ck{}, 0x0b))),
+					sec(secCode, vec(fbody(check, nil, 0x03, 0x40, lk(0), 0x0b))),
 				)
 			},
 		},
@@ -334,12 +368,12 @@ func instrCases() []instrCase {
 					sec(secTag, vec([]byte{0x00, 0x00})),
 					added(check, 0, false),
 					sec(secCode, vec(fbody(check, nil, ck{},
-						0x06, 0x40, 0x03, 0x40, ck{}, 0x08, 0x00, 0x0b, // try loop throw 0 end
+						0x06, 0x40, 0x03, 0x40, lk(0), 0x08, 0x00, 0x0b, // try loop throw 0 end
 						0x07, 0x00, 0x09, 0x00, // catch 0 rethrow 0
 						0x19, 0x0b, // catch_all end
 						0x06, 0x40, 0x18, 0x00, // try delegate 0
 						0x1f, 0x40, 0x04, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x02, 0x00, 0x03, 0x00, // try_table with 4 catches
-						0x03, 0x40, ck{}, 0x0a, 0x0b, 0x0b, // loop throw_ref end end
+						0x03, 0x40, lk(0), 0x0a, 0x0b, 0x0b, // loop throw_ref end end
 						0x41, 0x00, 0x41, 0x00, 0xfe, 0x00, 0x02, 0x00, 0x1a, // memory.atomic.notify
 						0xfe, 0x03, 0x00, // atomic.fence
 						0x41, 0x00, 0xfe, 0x10, 0x02, 0x03, 0x1a, // i32.atomic.load offset=3
@@ -375,6 +409,34 @@ func TestCheckSeq(t *testing.T) {
 	}
 	if yieldInterval != 4096 {
 		t.Errorf("yieldInterval is %d: update the expected i32.const", yieldInterval)
+	}
+
+	check := []byte{0xaa, 0xbb}
+	for _, tt := range []struct {
+		counter uint32
+		want    []byte
+	}{
+		{3, []byte{
+			0x20, 0x03, 0x41, 0x01, 0x6a, 0x22, 0x03, // local.get 3, i32.const 1, i32.add, local.tee 3
+			0x41, 0xff, 0x01, 0x71, 0x45, 0x04, 0x40, // i32.const 255, i32.and, i32.eqz, if
+			0xaa, 0xbb, 0x0b, // check end
+		}},
+		{200, []byte{
+			0x20, 0xc8, 0x01, 0x41, 0x01, 0x6a, 0x22, 0xc8, 0x01,
+			0x41, 0xff, 0x01, 0x71, 0x45, 0x04, 0x40,
+			0xaa, 0xbb, 0x0b,
+		}},
+	} {
+		got := appendLoopCheck(nil, tt.counter, check)
+		if !bytes.Equal(got, tt.want) {
+			t.Errorf("appendLoopCheck(%d)\n% x\nwant\n% x", tt.counter, got, tt.want)
+		}
+		if n := loopCheckLen(tt.counter, len(check)); n != len(got) {
+			t.Errorf("loopCheckLen(%d) = %d, want %d", tt.counter, n, len(got))
+		}
+	}
+	if loopInterval != 256 {
+		t.Errorf("loopInterval is %d: update the expected mask", loopInterval)
 	}
 }
 
@@ -463,6 +525,7 @@ func TestInstrumentInterruptErrors(t *testing.T) {
 		{"malformed module", module(sec(secImport, uleb(5))), flagName, "wasm: import section at offset 0xa: import count 5", false},
 		{"component", []byte{0, 'a', 's', 'm', 0x0d, 0x00, 0x01, 0x00}, flagName, "WebAssembly component", false},
 		{"truncated body", module(sec(secType, vec(tVoid)), sec(secFunction, vec(uleb(0))), sec(secCode, vec(raw(0x00, 0x01)[:2]))), flagName, "body size 2 exceeds remaining 1 bytes", false},
+		{"start function out of range", module(sec(secStart, uleb(0xffffffff))), flagName, "start section at offset 0xa: start function index 4294967295 out of range (0 functions)", false},
 		{"body without final end", fn(raw(0x00, 0x02, 0x40, 0x0b)), flagName, "function 0: body ends inside 1 open blocks, without its final end", false},
 		{"bytes after the final end", fn(raw(0x00, 0x0b, 0x0b)), flagName, "function 0: 1 bytes after the body's final end", false},
 		{"truncated immediate", fn(raw(0x00, 0x41, 0x80)), flagName, "unexpected end reading i32.const", false},
@@ -641,8 +704,12 @@ func TestInterruptWithWazero(t *testing.T) {
 			t.Fatalf("flag starts at %d", v)
 		}
 		flag.Set(1)
-		if _, err := mod.ExportedFunction("sum").Call(ctx, 5); err == nil || !strings.Contains(err.Error(), "unreachable") {
-			t.Fatalf("sum with the flag set: %v, want an unreachable trap", err)
+		// Loops check every loopInterval iterations: a short one ends first.
+		if res, err := mod.ExportedFunction("sum").Call(ctx, 5); err != nil || api.DecodeI32(res[0]) != 15 {
+			t.Fatalf("sum(5) with the flag set = %v, %v; want 15: fewer iterations than loopInterval", res, err)
+		}
+		if _, err := mod.ExportedFunction("sum").Call(ctx, loopInterval); err == nil || !strings.Contains(err.Error(), "unreachable") {
+			t.Fatalf("sum(loopInterval) with the flag set: %v, want an unreachable trap", err)
 		}
 		flag.Set(0)
 		if res, err := mod.ExportedFunction("sum").Call(ctx, 5); err != nil || api.DecodeI32(res[0]) != 15 {
@@ -866,7 +933,6 @@ func instrumentStats(t testing.TB, in, out []byte) stats {
 	if m.HasStart {
 		t.Fatal("the start section was kept")
 	}
-	checkLen := len(checkSeq(flag, flag+1, m.Memories[0].Is64))
 	var st stats
 	j := 0
 	for _, s := range inSecs {
@@ -896,13 +962,15 @@ func instrumentStats(t testing.TB, in, out []byte) stats {
 			ro := &reader{b: out, pos: o.body, end: o.end}
 			n, _ := ri.u32("count")
 			ro.u32("count")
+			check := checkSeq(flag, flag+1, m.Memories[0].Is64)
 			for range n {
 				a, _ := ri.u32("size")
 				b, _ := ro.u32("size")
-				if b < a || (b-a)%uint32(checkLen) != 0 {
-					t.Fatalf("body grew by %d bytes, not by a multiple of %d", int64(b)-int64(a), checkLen)
+				checks := bytes.Count(out[ro.pos:ro.pos+int(b)], check)
+				if (checks == 0) != (a == b) || b < a+uint32(checks*len(check)) {
+					t.Fatalf("body grew from %d to %d bytes with %d checks of %d bytes", a, b, checks, len(check))
 				}
-				st.checks += int(b-a) / checkLen
+				st.checks += checks
 				ri.pos += int(a)
 				ro.pos += int(b)
 			}

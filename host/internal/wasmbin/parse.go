@@ -80,6 +80,7 @@ type layout struct {
 	sections []section
 	imports  int // index into sections of the import section, or -1
 	spans    []importSpan
+	funcs    []*FuncType // function index space: imports, then definitions
 }
 
 // Parse decodes the imports, exports, memories and custom section names of
@@ -208,6 +209,7 @@ func parse(b []byte) (*Module, *layout, error) {
 			return nil, nil, r.errorf(r.pos, "%d unread bytes at the end of the section", s.end-r.pos)
 		}
 	}
+	p.lay.funcs = p.funcs
 	return p.m, p.lay, nil
 }
 
