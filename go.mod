@@ -4,6 +4,7 @@ go 1.26
 
 require (
 	github.com/extism/go-sdk v1.7.1
+	github.com/go-json-experiment/json v1.27.2
 	github.com/gobwas/glob v0.2.3
 	github.com/mark3labs/mcp-go v1.2.1
 	github.com/pelletier/go-toml/v2 v2.4.3

@@ -1,6 +1,11 @@
 package abi
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strconv"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
 
 // Context is the request context every V2 input carries: the client's
 // JSON-RPC id (a number or a string) and the request's _meta as received,
@@ -32,7 +37,50 @@ func ListInput(c Context) []byte {
 
 // CallToolInput is the V2 call_tool input. Missing arguments are sent as {}
 // (the reference host omits the key; guests handle {} everywhere).
+//
+// It is on every tool call's path, so the common case (an integer or string
+// id) is appended directly: one allocation instead of json.Marshal's
+// reflection over a nested struct. Anything else takes callToolInputJSON.
 func CallToolInput(c Context, name string, arguments json.RawMessage) []byte {
+	args := orEmptyObject(arguments)
+	c = c.withMeta()
+	var meta []byte
+	if len(c.Meta) > 0 {
+		meta = mustJSON(c.Meta)
+	}
+	b := make([]byte, 0, len(`{"request":{"name":"","arguments":},"context":{"id":,"_meta":{}}}`)+len(name)+len(args)+len(meta)+24)
+	b = append(b, `{"request":{"name":`...)
+	b, _ = jsontext.AppendQuote(b, name) // invalid UTF-8 becomes U+FFFD, as with json.Marshal
+	b = append(b, `,"arguments":`...)
+	start := len(b)
+	b = append(b, args...)
+	// Compact validates the syntax too; arguments that are not one JSON
+	// value take the json.Marshal path, which decides as it always has.
+	// (Strings stay as sent: json.Marshal would also escape <, > and &.)
+	v := jsontext.Value(b[start:])
+	if v.Compact() != nil {
+		return callToolInputJSON(c, name, args)
+	}
+	b = append(b[:start+len(v)], `},"context":{"id":`...)
+	switch id := c.ID.(type) {
+	case int64:
+		b = strconv.AppendInt(b, id, 10)
+	case string:
+		b, _ = jsontext.AppendQuote(b, id)
+	default:
+		return callToolInputJSON(c, name, args)
+	}
+	b = append(b, `,"_meta":`...)
+	if meta == nil {
+		b = append(b, `{}`...)
+	} else {
+		b = append(b, meta...)
+	}
+	return append(b, `}}`...)
+}
+
+// callToolInputJSON is CallToolInput through json.Marshal.
+func callToolInputJSON(c Context, name string, arguments json.RawMessage) []byte {
 	return mustJSON(struct {
 		Request struct {
 			Name      string          `json:"name"`
@@ -42,7 +90,7 @@ func CallToolInput(c Context, name string, arguments json.RawMessage) []byte {
 	}{Request: struct {
 		Name      string          `json:"name"`
 		Arguments json.RawMessage `json:"arguments"`
-	}{name, orEmptyObject(arguments)}, Context: c.withMeta()})
+	}{name, arguments}, Context: c})
 }
 
 // V1CallInput is the V1 call input: {"params":{"name","arguments"}}.

@@ -223,6 +223,14 @@ func DecodeCompletion(b []byte) (Completion, error) {
 // content list becomes [], and anything that is not a CallToolResult is an
 // error.
 func NormaliseCallToolResult(b []byte) ([]byte, error) {
+	if canonicalCallToolResult(b) {
+		return b, nil
+	}
+	return normaliseCallToolResult(b)
+}
+
+// normaliseCallToolResult is NormaliseCallToolResult without the fast path.
+func normaliseCallToolResult(b []byte) ([]byte, error) {
 	var out map[string]json.RawMessage
 	if err := decodeObject(b, &out); err != nil {
 		return nil, err
