@@ -97,8 +97,8 @@ type Module struct {
 	e  *Engine
 	rt *runtime
 	c  *compiled
-	// Interruptible reports that the module checks an interrupt flag at
-	// every function entry and loop head (wasmbin.InstrumentInterrupt), so
+	// Interruptible reports that the module checks an interrupt flag on
+	// function entries and in loops (wasmbin.InstrumentInterrupt), so
 	// calls are stopped at their deadline without wazero's costly
 	// close-on-context-done; when false the module runs with the latter.
 	Interruptible bool
