@@ -3,6 +3,7 @@ package sdk
 import (
 	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 )
 
 // Content types, the values of Content.Type.
@@ -81,6 +82,10 @@ func (c Content) WithAnnotations(a *Annotations) Content { c.Annotations = a; re
 func (c Content) MarshalJSON() ([]byte, error) {
 	switch c.Type {
 	case ContentText:
+		if c.Annotations == nil {
+			// The common block, without reflection (see Result.marshalFast).
+			return appendTextContent(make([]byte, 0, len(`{"type":"text","text":""}`)+len(c.Text)+len(c.Text)/16), c.Text), nil
+		}
 		return json.Marshal(struct {
 			Type        string       `json:"type"`
 			Text        string       `json:"text"`
@@ -161,4 +166,70 @@ func (r ResourceContents) MarshalJSON() ([]byte, error) {
 		MIMEType string `json:"mimeType,omitempty"`
 		Text     string `json:"text"`
 	}{r.URI, r.MIMEType, r.Text})
+}
+
+// appendTextContent appends a text block without annotations,
+// {"type":"text","text":...}, as Content.MarshalJSON's encoding/json path
+// writes it.
+func appendTextContent(b []byte, text string) []byte {
+	b = append(b, `{"type":"text","text":`...)
+	b = appendJSONString(b, text)
+	return append(b, '}')
+}
+
+// appendJSONString appends s as a JSON string exactly as json.Marshal writes
+// it: <, > and & as \u003c, \u003e and \u0026 (its default HTML escaping),
+// U+2028 and U+2029 as \u2028 and \u2029, each byte of invalid UTF-8 as
+// \ufffd, and control characters as \b, \f, \n, \r, \t or \u00XX (lower-case
+// hex). jsontext.AppendQuote escapes less and rejects invalid UTF-8, and
+// results must not change bytes depending on which path encoded them.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }

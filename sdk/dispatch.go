@@ -24,7 +24,9 @@ const (
 // dispatch runs one export on its JSON input and returns its JSON output.
 // A nil output with a nil error means the handler wrote the output itself
 // (ErrOutputWritten) or there is none (notifications). An error fails the
-// export at the Extism level with its message.
+// export at the Extism level with its message. input belongs to the call:
+// what it decodes may alias it (a tool's arguments do), so the caller must
+// not reuse it; pdk.Input returns a new slice each time.
 func dispatch(export string, input []byte) ([]byte, error) {
 	switch export {
 	case exportListTools:
@@ -55,6 +57,8 @@ func dispatch(export string, input []byte) ([]byte, error) {
 
 // decodeInput decodes {"request": ..., "context": ...} in one pass, the
 // request into req (a pointer). An empty input decodes as an empty request.
+// call_tool takes decodeCallToolInput's reflection-free path first and comes
+// here only for what that leaves to encoding/json.
 func decodeInput(export string, input []byte, req any) (requestContext, error) {
 	in := struct {
 		Request any            `json:"request"`
@@ -85,11 +89,7 @@ func listTools() ([]byte, error) {
 }
 
 func callTool(input []byte) ([]byte, error) {
-	var req struct {
-		Name      string          `json:"name"`
-		Arguments json.RawMessage `json:"arguments"`
-	}
-	ctx, err := decodeInput(exportCallTool, input, &req)
+	req, ctx, err := decodeCallToolInput(input)
 	if err != nil {
 		return nil, err
 	}

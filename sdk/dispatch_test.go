@@ -256,3 +256,33 @@ func TestRegistrationPanics(t *testing.T) {
 		})
 	}
 }
+
+// benchCallToolInput is the call_tool input the host sends for bench's echo
+// call (host/abi.CallToolInput with id 1 and no _meta).
+const benchCallToolInput = `{"request":{"name":"echo","arguments":{"message":"hello, benchmark"}},"context":{"id":1,"_meta":{}}}`
+
+// BenchmarkDispatchCallTool measures the sdk's own work on a trivial tool
+// call natively: decoding the envelope, the handler's Bind and encoding the
+// result. Under wasm the same code runs roughly an order of magnitude slower.
+func BenchmarkDispatchCallTool(b *testing.B) {
+	oldReg := reg
+	b.Cleanup(func() { reg = oldReg })
+	reg = registry{}
+	AddTool(Tool{Name: "echo", InputSchema: json.RawMessage(`{"type":"object","properties":{"message":{"type":"string"}}}`)},
+		func(c *Call) (*Result, error) {
+			var in struct {
+				Message string `json:"message"`
+			}
+			if err := c.Bind(&in); err != nil {
+				return nil, err
+			}
+			return TextResult(in.Message), nil
+		})
+	input := []byte(benchCallToolInput)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := dispatch(exportCallTool, input); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,6 +43,71 @@ func (r *Result) Structured(v any) *Result {
 
 // MarshalJSON emits the MCP CallToolResult; content is [] rather than null.
 func (r Result) MarshalJSON() ([]byte, error) {
+	if b, ok := r.marshalFast(); ok {
+		return b, nil
+	}
+	return r.marshalJSON()
+}
+
+// marshalFast returns r's MarshalJSON output for the common result:
+// text content without annotations, isError, and structuredContent absent
+// or given as json.RawMessage. It reports false for anything else, which
+// takes marshalJSON. Every call_tool result is encoded, and encoding/json's
+// reflection over the wrapper struct and each Content was a large part of a
+// trivial call's cost in the guest; the output is byte-identical to
+// marshalJSON's (including encoding/json's HTML escaping), so clients see
+// the same bytes whichever path produced them.
+func (r *Result) marshalFast() ([]byte, bool) {
+	if len(r.Meta) > 0 {
+		return nil, false
+	}
+	n := len(`{"content":[],"isError":true}`)
+	for i := range r.Content {
+		c := &r.Content[i]
+		if c.Type != ContentText || c.Annotations != nil {
+			return nil, false
+		}
+		n += len(`{"type":"text","text":""},`) + len(c.Text) + len(c.Text)/16
+	}
+	var structured []byte
+	switch s := r.StructuredContent.(type) {
+	case nil:
+	case json.RawMessage:
+		// What json.Marshal does with a json.RawMessage: compact it and
+		// escape <, >, & and U+2028/9 (the escaping commutes with
+		// compaction, which only drops whitespace outside strings).
+		var compact bytes.Buffer
+		if json.Compact(&compact, s) != nil || compact.Len() == 0 || compact.Bytes()[0] != '{' {
+			return nil, false // marshalJSON reports the error
+		}
+		escaped := bytes.NewBuffer(make([]byte, 0, compact.Len()+16))
+		json.HTMLEscape(escaped, compact.Bytes())
+		structured = escaped.Bytes()
+	default:
+		return nil, false
+	}
+	b := make([]byte, 0, n+len(`,"structuredContent":`)+len(structured))
+	b = append(b, `{"content":[`...)
+	for i := range r.Content {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendTextContent(b, r.Content[i].Text)
+	}
+	b = append(b, ']')
+	if r.IsError {
+		b = append(b, `,"isError":true`...)
+	}
+	if structured != nil {
+		b = append(b, `,"structuredContent":`...)
+		b = append(b, structured...)
+	}
+	return append(b, '}'), true
+}
+
+// marshalJSON is MarshalJSON through encoding/json, for what marshalFast
+// does not handle.
+func (r Result) marshalJSON() ([]byte, error) {
 	content := r.Content
 	if content == nil {
 		content = []Content{}

@@ -1,11 +1,12 @@
 module example.com/wordfreq
 
-go 1.24
+go 1.26
 
 require github.com/toolhost/toolhost/sdk v0.0.0
 
 require (
 	github.com/extism/go-pdk v1.1.3 // indirect
+	github.com/go-json-experiment/json v1.27.2 // indirect
 	github.com/google/jsonschema-go v0.4.2 // indirect
 )
 
