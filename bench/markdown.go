@@ -226,7 +226,7 @@ func Markdown(r *Report) string {
 
 	if p := r.P6; p != nil {
 		w("\n### P6: CPU-bound tools, the interrupting per-call timeout on vs off\n\n")
-		w("On: toolhost's own path, plugin.CallTool on a pooled plugin whose module toolhost instrumented with its interrupt flag (checked at every function entry and loop head, raised when the call's context ends), armed on every call by runtime_config.timeout (60 s); per-call host overhead included. Off: the same guest's call_tool export with the same input on raw wazero, the module as built, no deadline and no interruption of any kind. Medians of alternating rounds.\n\n")
+		w("On: toolhost's own path, plugin.CallTool on a pooled plugin whose module toolhost instrumented with its interrupt flag (checked on entry to functions that call and every 256 iterations of each loop, raised when the call's context ends), armed on every call by runtime_config.timeout (60 s); per-call host overhead included. Off: the same guest's call_tool export with the same input on raw wazero, the module as built, no deadline and no interruption of any kind. Medians of alternating rounds.\n\n")
 		if !p.Instrumented {
 			w("**The module was not instrumented: toolhost ran it on the WithCloseOnContextDone fallback, so these rows do not measure its normal path.**\n\n")
 		}
@@ -239,7 +239,7 @@ func Markdown(r *Report) string {
 		}
 		if len(p.Fallback) > 0 {
 			w("\n#### The fallback: WithCloseOnContextDone on vs off\n\n")
-			w("What a module toolhost cannot instrument (an instruction its instrumenter does not know, a start section) pays: it runs on a wazero runtime with WithCloseOnContextDone. Raw wazero (compiler engine), the same compiled guest export on two runtimes that differ only by that option; a 60 s deadline in every call's context; medians of alternating rounds.\n\n")
+			w("What a module toolhost cannot instrument (an instruction its instrumenter does not know) pays: it runs on a wazero runtime with WithCloseOnContextDone. Raw wazero (compiler engine), the same compiled guest export on two runtimes that differ only by that option; a 60 s deadline in every call's context; medians of alternating rounds.\n\n")
 			w("| workload | off ms/op | on ms/op | on/off |\n|---|---|---|---|\n")
 			for _, x := range p.Fallback {
 				w("| %s: %s | %.3f | %.3f | %.2f× |\n", x.Name, x.Desc, x.Pair.Base.NsPerOp/1e6, x.Pair.Subject.NsPerOp/1e6, x.Pair.Ratio)
