@@ -268,16 +268,7 @@ func BenchmarkDispatchCallTool(b *testing.B) {
 	oldReg := reg
 	b.Cleanup(func() { reg = oldReg })
 	reg = registry{}
-	AddTool(Tool{Name: "echo", InputSchema: json.RawMessage(`{"type":"object","properties":{"message":{"type":"string"}}}`)},
-		func(c *Call) (*Result, error) {
-			var in struct {
-				Message string `json:"message"`
-			}
-			if err := c.Bind(&in); err != nil {
-				return nil, err
-			}
-			return TextResult(in.Message), nil
-		})
+	register() // its echo tool
 	input := []byte(benchCallToolInput)
 	b.ReportAllocs()
 	for b.Loop() {
