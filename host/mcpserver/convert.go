@@ -1,9 +1,12 @@
 package mcpserver
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/toolhost/toolhost/host/abi"
@@ -77,4 +80,107 @@ func meta(raw json.RawMessage) *mcp.Meta {
 		return nil
 	}
 	return mcp.NewMetaFromMap(m)
+}
+
+// callToolResult turns a plugin's (already validated) call_tool result into
+// mcp-go's type. The common result, text items and an isError, is read in
+// one jsontext pass; mcp.ParseCallToolResult decodes the bytes twice and
+// each item twice more, which was ≈ 4% of a loaded server's CPU (see
+// BENCHMARKS.md, P1). Anything else takes ParseCallToolResult.
+func callToolResult(raw []byte) (*mcp.CallToolResult, error) {
+	if res, ok := textResult(raw); ok {
+		return res, nil
+	}
+	rm := json.RawMessage(raw)
+	return mcp.ParseCallToolResult(&rm)
+}
+
+// textResult decodes raw as mcp.ParseCallToolResult would when it holds
+// exactly "content" (a list of {"type":"text","text":…} items) and
+// optionally a boolean "isError", and reports false for anything else:
+// other members, item fields such as _meta or annotations, escaped or
+// repeated names, invalid UTF-8 (all of which mcp-go decodes in its own
+// way).
+func textResult(raw []byte) (*mcp.CallToolResult, bool) {
+	// Repeated names are refused below, where it costs nothing; jsontext's
+	// own check allocates.
+	d := jsontext.NewDecoder(bytes.NewBuffer(raw), jsontext.AllowDuplicateNames(true))
+	if t, err := d.ReadToken(); err != nil || t.Kind() != jsontext.KindBeginObject {
+		return nil, false
+	}
+	res := &mcp.CallToolResult{}
+	content, isError := false, false
+	for d.PeekKind() != jsontext.KindEndObject {
+		name, err := d.ReadValue()
+		if err != nil {
+			return nil, false
+		}
+		switch string(name) {
+		case `"content"`:
+			if content || !textItems(d, res) {
+				return nil, false
+			}
+			content = true
+		case `"isError"`:
+			t, err := d.ReadToken()
+			if err != nil || isError || (t.Kind() != jsontext.KindTrue && t.Kind() != jsontext.KindFalse) {
+				return nil, false
+			}
+			res.IsError, isError = t.Bool(), true
+		default:
+			return nil, false
+		}
+	}
+	if _, err := d.ReadToken(); err != nil {
+		return nil, false
+	}
+	if _, err := d.ReadToken(); err != io.EOF || !content {
+		return nil, false
+	}
+	return res, true
+}
+
+// textItems reads a list of text items into res.Content (left nil when the
+// list is empty, as mcp-go's decoder leaves it).
+func textItems(d *jsontext.Decoder, res *mcp.CallToolResult) bool {
+	if t, err := d.ReadToken(); err != nil || t.Kind() != jsontext.KindBeginArray {
+		return false
+	}
+	for d.PeekKind() != jsontext.KindEndArray {
+		if t, err := d.ReadToken(); err != nil || t.Kind() != jsontext.KindBeginObject {
+			return false
+		}
+		item := mcp.TextContent{}
+		var typed, texted bool
+		for d.PeekKind() != jsontext.KindEndObject {
+			name, err := d.ReadValue()
+			if err != nil {
+				return false
+			}
+			t, err := d.ReadToken()
+			if err != nil || t.Kind() != jsontext.KindString {
+				return false
+			}
+			switch string(name) {
+			case `"type"`:
+				if typed || t.String() != mcp.ContentTypeText {
+					return false
+				}
+				item.Type, typed = mcp.ContentTypeText, true
+			case `"text"`:
+				if texted {
+					return false
+				}
+				item.Text, texted = t.String(), true
+			default:
+				return false
+			}
+		}
+		if _, err := d.ReadToken(); err != nil || !typed || !texted {
+			return false
+		}
+		res.Content = append(res.Content, item)
+	}
+	_, err := d.ReadToken()
+	return err == nil
 }

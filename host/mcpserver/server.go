@@ -331,8 +331,7 @@ func (s *Server) toolHandler(p *plugin.Plugin, local string) server.ToolHandlerF
 			s.log.Warn("tool call failed", append(attrs, "outcome", plugin.KindOf(err).String(), "error", err.Error())...)
 			return mcp.NewToolResultError(err.Error()), nil
 		}
-		rm := json.RawMessage(raw)
-		res, err := mcp.ParseCallToolResult(&rm)
+		res, err := callToolResult(raw)
 		if err != nil {
 			s.log.Warn("tool call failed", append(attrs, "outcome", "bad output", "error", err.Error())...)
 			return mcp.NewToolResultError(fmt.Sprintf("plugin[%s] tool[%s]: the plugin returned a result the server cannot decode: %v", p.Name(), local, err)), nil
