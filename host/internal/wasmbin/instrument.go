@@ -635,7 +635,7 @@ type funcBody struct {
 	declEnd    int    // just past the count of local declarations
 	localsEnd  int    // just past the local declarations
 	decls      uint32 // the count of local declarations
-	counter    uint32 // index of the loop counter added if sites > 0
+	counter    uint32 // index of the loop counter added if loops > 0
 	entry      bool   // the body calls: checked on entry
 	sites      int    // end of the body's entries in instrumenter.sites
 	loops      int    // how many loop checks the body gets
