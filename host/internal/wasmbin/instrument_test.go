@@ -663,18 +663,7 @@ func TestInterruptWithWazero(t *testing.T) {
 		t.Skip("wazero's compiler does not support", runtime.GOARCH)
 	}
 	ctx := context.Background()
-	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigCompiler())
-	defer rt.Close(ctx)
-	started := make(chan struct{}, 1)
-	if _, err := rt.NewHostModuleBuilder("env").
-		NewFunctionBuilder().WithFunc(func() { started <- struct{}{} }).Export("started").
-		Instantiate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	out, err := InstrumentInterrupt(interruptModule(), flagName)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rt, out, started := spinRuntime(t)
 	cm, err := rt.CompileModule(ctx, out)
 	if err != nil {
 		t.Fatal(err)
@@ -783,11 +772,14 @@ func TestInterruptDuringGC(t *testing.T) {
 	}
 }
 
-func gcWhileSpinning(t *testing.T) {
+// spinRuntime returns a compiler runtime, closed after the test, whose
+// env.started signals on started, and interruptModule instrumented.
+func spinRuntime(t *testing.T) (rt wazero.Runtime, wasm []byte, started chan struct{}) {
+	t.Helper()
 	ctx := context.Background()
-	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigCompiler())
-	defer rt.Close(ctx)
-	started := make(chan struct{}, 1)
+	rt = wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigCompiler())
+	t.Cleanup(func() { rt.Close(ctx) })
+	started = make(chan struct{}, 1)
 	if _, err := rt.NewHostModuleBuilder("env").
 		NewFunctionBuilder().WithFunc(func() { started <- struct{}{} }).Export("started").
 		Instantiate(ctx); err != nil {
@@ -797,6 +789,12 @@ func gcWhileSpinning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return rt, wasm, started
+}
+
+func gcWhileSpinning(t *testing.T) {
+	ctx := context.Background()
+	rt, wasm, started := spinRuntime(t)
 	mod, err := rt.Instantiate(ctx, wasm)
 	if err != nil {
 		t.Fatal(err)
