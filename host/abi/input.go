@@ -15,11 +15,14 @@ type Context struct {
 	Meta map[string]any `json:"_meta"`
 }
 
+// defaultID is the id sent when a request has none: guests built from
+// typed templates (Rust serde, Go structs) treat id as a string, and null
+// would fail to decode there.
+const defaultID = "toolhost"
+
 func (c Context) withMeta() Context {
 	if c.ID == nil {
-		// Guests built from typed templates (Rust serde, Go structs) treat
-		// id as a string; null would fail to decode there.
-		c.ID = "toolhost"
+		c.ID = defaultID
 	}
 	if c.Meta == nil {
 		c.Meta = map[string]any{}
@@ -43,8 +46,10 @@ func ListInput(c Context) []byte {
 // reflection over a nested struct. Anything else takes callToolInputJSON.
 func CallToolInput(c Context, name string, arguments json.RawMessage) []byte {
 	args := orEmptyObject(arguments)
-	c = c.withMeta()
-	var meta []byte
+	if c.ID == nil {
+		c.ID = defaultID
+	}
+	var meta []byte // nil appends as {}
 	if len(c.Meta) > 0 {
 		meta = mustJSON(c.Meta)
 	}
@@ -59,7 +64,7 @@ func CallToolInput(c Context, name string, arguments json.RawMessage) []byte {
 	// (Strings stay as sent: json.Marshal would also escape <, > and &.)
 	v := jsontext.Value(b[start:])
 	if v.Compact() != nil {
-		return callToolInputJSON(c, name, args)
+		return callToolInputJSON(c.withMeta(), name, args)
 	}
 	b = append(b[:start+len(v)], `},"context":{"id":`...)
 	switch id := c.ID.(type) {
@@ -68,7 +73,7 @@ func CallToolInput(c Context, name string, arguments json.RawMessage) []byte {
 	case string:
 		b, _ = jsontext.AppendQuote(b, id)
 	default:
-		return callToolInputJSON(c, name, args)
+		return callToolInputJSON(c.withMeta(), name, args)
 	}
 	b = append(b, `,"_meta":`...)
 	if meta == nil {
