@@ -20,7 +20,15 @@ import (
 func canonicalCallToolResult(b []byte) bool {
 	// Duplicate names are allowed (tracking them costs allocations): the
 	// full path keeps the last of each, and every one is checked here.
-	d := jsontext.NewDecoder(bytes.NewBuffer(b), jsontext.AllowDuplicateNames(true))
+	// The buffer and the decoder are one allocation; jsontext reads a
+	// bytes.Buffer in place.
+	var s struct {
+		buf bytes.Buffer
+		dec jsontext.Decoder
+	}
+	s.buf = *bytes.NewBuffer(b)
+	s.dec.Reset(&s.buf, jsontext.AllowDuplicateNames(true))
+	d := &s.dec
 	if d.PeekKind() != '{' {
 		return false
 	}

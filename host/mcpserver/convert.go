@@ -103,8 +103,15 @@ func callToolResult(raw []byte) (*mcp.CallToolResult, error) {
 // way).
 func textResult(raw []byte) (*mcp.CallToolResult, bool) {
 	// Repeated names are refused below, where it costs nothing; jsontext's
-	// own check allocates.
-	d := jsontext.NewDecoder(bytes.NewBuffer(raw), jsontext.AllowDuplicateNames(true))
+	// own check allocates. The buffer and the decoder are one allocation;
+	// jsontext reads a bytes.Buffer in place.
+	var s struct {
+		buf bytes.Buffer
+		dec jsontext.Decoder
+	}
+	s.buf = *bytes.NewBuffer(raw)
+	s.dec.Reset(&s.buf, jsontext.AllowDuplicateNames(true))
+	d := &s.dec
 	if t, err := d.ReadToken(); err != nil || t.Kind() != jsontext.KindBeginObject {
 		return nil, false
 	}
